@@ -6,7 +6,7 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convbook import circular_convolve, convolve, correlate, output_shape
+from convbook import circular_convolve, conv_output_size, convolve, correlate, output_shape
 
 MODES = ["full", "same", "valid"]
 METHODS = ["loop", "direct", "fft"]
@@ -137,3 +137,22 @@ def test_circular_convolve_bad_input():
         circular_convolve([1, 2], [1], method="direct-ish")
     with pytest.raises(ValueError, match="same number of dimensions"):
         circular_convolve(np.ones((2, 2)), [1])
+
+
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 4), st.integers(0, 4))
+def test_conv_output_size_counts_positions(n, k, stride, padding):
+    if k > n + 2 * padding:
+        with pytest.raises(ValueError, match="kernel_size"):
+            conv_output_size(n, k, stride, padding)
+        return
+    positions = range(0, n + 2 * padding - k + 1, stride)
+    assert conv_output_size(n, k, stride, padding) == len(positions)
+
+
+def test_conv_output_size_bad_input():
+    with pytest.raises(ValueError, match="stride must be a positive integer"):
+        conv_output_size(8, 3, stride=0)
+    with pytest.raises(ValueError, match="padding must be a non-negative integer"):
+        conv_output_size(8, 3, padding=-1)
+    with pytest.raises(TypeError, match="input_size must be a positive integer"):
+        conv_output_size(8.0, 3)

@@ -7,7 +7,7 @@ sympy or anywidget themselves and are not imported here, so
 ``import convbook`` stays fast.
 """
 
-from .convolution import circular_convolve, convolve, correlate, output_shape
+from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .matrices import circulant, convolution_matrix, dft2_matrix, dft_matrix
 
 __version__ = "0.1.0"
@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 __all__ = [
     "circulant",
     "circular_convolve",
+    "conv_output_size",
     "convolution_matrix",
     "convolve",
     "correlate",

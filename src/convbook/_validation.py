@@ -58,6 +58,19 @@ def positive_int(value, name):
     return n
 
 
+def nonnegative_int(value, name):
+    """Return ``value`` as a Python int if it is an integer >= 0, else raise."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r}") from None
+    if n < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {n}")
+    return n
+
+
 def shape_tuple(shape, name):
     """Return ``shape`` (an int or a sequence of ints) as a tuple of positive ints."""
     if np.ndim(shape) == 0:

@@ -24,11 +24,11 @@ them to images.
 import numpy as np
 import scipy.fft
 
-from ._validation import MODES, as_numeric_array, check_choice, check_same_ndim
+from ._validation import MODES, as_numeric_array, check_choice, check_same_ndim, nonnegative_int, positive_int
 
 METHODS = ("loop", "direct", "fft")
 
-__all__ = ["convolve", "correlate", "circular_convolve", "output_shape"]
+__all__ = ["convolve", "correlate", "circular_convolve", "output_shape", "conv_output_size"]
 
 
 def convolve(x, h, mode="full", method="direct"):
@@ -205,6 +205,44 @@ def output_shape(x_shape, h_shape, mode="full"):
     if mode == "valid" and _swap_for_valid(x_shape, h_shape):
         x_shape, h_shape = h_shape, x_shape
     return tuple(length for _, length in _window(x_shape, h_shape, mode))
+
+
+def conv_output_size(input_size, kernel_size, stride=1, padding=0):
+    """Output length of a padded, strided convolution layer along one axis.
+
+    ``floor((input_size + 2 * padding - kernel_size) / stride) + 1``: the
+    number of positions a kernel of length ``kernel_size`` fits into an
+    input of length ``input_size`` zero-padded by ``padding`` on each side,
+    stepping ``stride`` at a time (PyTorch's ``conv2d`` rule). Taught in
+    Chapter *Convolution in 2-D* (book/02_convolution_2d.ipynb).
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride : int
+        Positive integers.
+    padding : int
+        Zeros added on each side, at least 0.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from convbook import conv_output_size
+    >>> conv_output_size(32, 5), conv_output_size(32, 5, stride=2, padding=2)
+    (28, 16)
+    """
+    n = positive_int(input_size, "input_size")
+    k = positive_int(kernel_size, "kernel_size")
+    s = positive_int(stride, "stride")
+    p = nonnegative_int(padding, "padding")
+    if k > n + 2 * p:
+        raise ValueError(
+            f"kernel_size ({k}) must not exceed the padded input size "
+            f"input_size + 2 * padding = {n + 2 * p}"
+        )
+    return (n + 2 * p - k) // s + 1
 
 
 # -- helpers -----------------------------------------------------------------
