@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
-.PHONY: book test execute execute-all clean
+.PHONY: book test execute execute-all lab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ execute: $(STAMP)
 ## execute-all: re-run every notebook of the book in place
 execute-all: $(STAMP)
 	$(BIN)/python tests/execute_notebook.py book/*.ipynb
+
+## lab: open the notebooks in JupyterLab, with convbook importable
+lab: $(STAMP)
+	$(BIN)/jupyter lab book/
 
 clean:
 	rm -rf _build
