@@ -136,7 +136,7 @@ def circular_convolve(x, h, method="fft"):
     --------
     >>> from convbook import circular_convolve
     >>> circular_convolve([1, 2, 0, -1], [0.5, 1, 0.5])
-    array([0.5, 2. , 2.5, 0.5])
+    array([-0.5,  1.5,  2.5,  0.5])
     """
     check_choice(method, "method", METHODS)
     x = as_numeric_array(x, "x")
