@@ -3,10 +3,13 @@
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convbook import circulant, convolution_matrix, convolve, dft2_matrix, dft_matrix
+import convbook
+from convbook import (bttb_matrix, circulant, convolution_matrix, convolve, correlate, dft2_matrix, dft_matrix,
+                      im2col)
 
 
 @given(st.integers(1, 9), st.integers(1, 12), st.sampled_from(["full", "same", "valid"]),
@@ -71,3 +74,127 @@ def test_bad_input_is_named():
         dft_matrix(4, scale="unitary")
     with pytest.raises(ValueError, match=r"shape\[1\] must be a positive integer"):
         dft2_matrix((4, 0))
+
+
+# -- the 2-D convolution matrix and the patch matrix (Chapter 4) -------------
+
+DTYPES = [np.float32, np.float64, np.complex128]
+TOL = {np.float32: 1e-4, np.float64: 1e-10, np.complex128: 1e-10}
+
+
+def random_array(rng, shape, dtype):
+    a = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal(shape)
+    return a.astype(dtype)
+
+
+@given(st.integers(1, 7), st.integers(1, 7), st.integers(0, 4), st.integers(0, 4),
+       st.sampled_from(["full", "same", "valid"]), st.sampled_from(["correlate", "convolve"]),
+       st.sampled_from(DTYPES))
+def test_bttb_matrix_multiplies_like_scipy(kh, kw, extra_h, extra_w, mode, operation, dtype):
+    rng = np.random.default_rng([kh, kw, extra_h, extra_w])
+    kernel = random_array(rng, (kh, kw), dtype)
+    x = random_array(rng, (kh + extra_h, kw + extra_w), dtype)
+    T = bttb_matrix(kernel, x.shape, mode, operation)
+    assert T.dtype == kernel.dtype
+    ref = getattr(scipy.signal, operation)(x, kernel, mode=mode, method="direct")
+    assert T.shape == (ref.size, x.size)
+    np.testing.assert_allclose(T @ x.ravel(), ref.ravel(), rtol=TOL[dtype], atol=TOL[dtype])
+    ours = getattr(convbook, operation)(x, kernel, mode)
+    np.testing.assert_allclose(T @ x.ravel(), ours.ravel(), rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("operation", ["correlate", "convolve"])
+def test_bttb_matrix_of_a_1d_kernel_is_the_toeplitz_matrix(mode, operation):
+    rng = np.random.default_rng(3)
+    h, x = rng.standard_normal(4), rng.standard_normal(9)
+    T = bttb_matrix(h, 9, mode, operation)
+    np.testing.assert_allclose(T @ x, getattr(scipy.signal, operation)(x, h, mode=mode), atol=1e-12)
+    if operation == "convolve":
+        np.testing.assert_array_equal(T, convolution_matrix(h, 9, mode))
+
+
+def test_bttb_matrix_has_toeplitz_blocks_down_each_block_diagonal():
+    w = np.arange(1.0, 10.0).reshape(3, 3)
+    T = bttb_matrix(w, (5, 6), "full")
+    blocks = T.reshape(7, 8, 5, 6).transpose(0, 2, 1, 3)  # blocks[p, q] is 8 x 6
+    for p in range(1, 7):
+        for q in range(1, 5):
+            np.testing.assert_array_equal(blocks[p, q], blocks[p - 1, q - 1])
+    for block in blocks.reshape(-1, 8, 6):
+        np.testing.assert_array_equal(block[1:, 1:], block[:-1, :-1])
+
+
+def test_bttb_matrix_of_the_book_example():
+    w = np.arange(1, 10).reshape(3, 3)
+    T = bttb_matrix(w, (4, 4))
+    assert T.shape == (4, 16) and T.dtype == w.dtype
+    np.testing.assert_array_equal(T[3], [0, 0, 0, 0, 0, 1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9])
+    np.testing.assert_array_equal((T != 0).sum(axis=1), [9, 9, 9, 9])
+
+
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 5), st.integers(0, 5), st.sampled_from(DTYPES))
+def test_im2col_times_the_kernel_is_the_valid_correlation(kh, kw, extra_h, extra_w, dtype):
+    rng = np.random.default_rng([kh, kw, extra_h, extra_w, 1])
+    kernel = random_array(rng, (kh, kw), dtype)
+    x = random_array(rng, (kh + extra_h, kw + extra_w), dtype)
+    cols = im2col(x, kernel.shape)
+    assert cols.shape == ((extra_h + 1) * (extra_w + 1), kh * kw) and cols.dtype == x.dtype
+    ref = scipy.signal.correlate(x, kernel, mode="valid", method="direct")
+    np.testing.assert_allclose(cols @ kernel.conj().ravel(), ref.ravel(), rtol=TOL[dtype], atol=TOL[dtype])
+    # Each row is a patch; the valid BTTB matrix picks the same pixels.
+    T = bttb_matrix(kernel, x.shape)
+    np.testing.assert_allclose(T @ x.ravel(), cols @ kernel.conj().ravel(), rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@given(st.integers(1, 8), st.integers(0, 8), st.sampled_from([np.float32, np.float64]))
+def test_im2col_1d(k, extra, dtype):
+    rng = np.random.default_rng([k, extra])
+    h, x = rng.standard_normal(k).astype(dtype), rng.standard_normal(k + extra).astype(dtype)
+    cols = im2col(x, k)
+    np.testing.assert_allclose(cols @ h, np.correlate(x, h, "valid"), rtol=TOL[dtype], atol=TOL[dtype])
+
+
+def test_im2col_copies_each_pixel_once_per_covering_kernel_entry():
+    x = np.arange(36).reshape(6, 6)
+    cols = im2col(x, (3, 3))
+    counts = np.bincount(cols.ravel(), minlength=36).reshape(6, 6)
+    np.testing.assert_array_equal(counts, correlate(np.ones((4, 4), int), np.ones((3, 3), int), "full"))
+    assert not np.shares_memory(cols, x)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_bttb_and_im2col_reject_bad_input(mode):
+    with pytest.raises(ValueError, match="kernel.shape must be no larger than image_shape"):
+        bttb_matrix(np.ones((3, 5)), (4, 4), mode)
+    with pytest.raises(ValueError, match="kernel.shape must be no larger than image_shape"):
+        bttb_matrix(np.ones(5), 4, mode)
+    with pytest.raises(ValueError, match="kernel.shape and image_shape must have the same length"):
+        bttb_matrix(np.ones((2, 2)), (4, 4, 4), mode)
+    with pytest.raises(ValueError, match="kernel must be 1-D or 2-D"):
+        bttb_matrix(np.ones((2, 2, 2)), (4, 4, 4), mode)
+    with pytest.raises(ValueError, match="kernel must be 1-D or 2-D"):
+        bttb_matrix(3.0, (4, 4), mode)
+    with pytest.raises(ValueError, match=r"image_shape\[0\] must be a positive integer"):
+        bttb_matrix(np.ones((2, 2)), (0, 4), mode)
+    with pytest.raises(ValueError, match="operation must be one of"):
+        bttb_matrix(np.ones((2, 2)), (4, 4), mode, operation="conv")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        bttb_matrix(np.ones((2, 2)), (4, 4), "circular")
+    with pytest.raises(TypeError, match="kernel must hold numbers"):
+        bttb_matrix([["a"]], (4, 4), mode)
+
+
+def test_im2col_rejects_bad_input():
+    with pytest.raises(ValueError, match="kernel_shape must be no larger than x.shape"):
+        im2col(np.ones((4, 4)), (5, 3))
+    with pytest.raises(ValueError, match="kernel_shape must have x.ndim=2 entries"):
+        im2col(np.ones((4, 4)), 3)
+    with pytest.raises(ValueError, match="x must be 1-D or 2-D"):
+        im2col(np.ones((2, 4, 4)), (1, 3, 3))
+    with pytest.raises(ValueError, match=r"kernel_shape\[1\] must be a positive integer"):
+        im2col(np.ones((4, 4)), (3, -1))
+    with pytest.raises(ValueError, match="x must not be empty"):
+        im2col(np.ones((0, 4)), (1, 1))

@@ -7,8 +7,10 @@ here build those matrices explicitly, agreeing with
 
 Chapter 1 (Convolution in 1-D) introduces the banded Toeplitz matrix;
 Chapter 3 (Circulant matrices and the convolution rule) the circulant and
-the DFT that diagonalises it; Chapter 5 (The FFT route as matrix products)
-the 2-D DFT matrix.
+the DFT that diagonalises it; Chapter 4 (Convolution as one matrix
+multiply) the block-Toeplitz matrix of a 2-D convolution and the im2col
+patch matrix; Chapter 5 (The FFT route as matrix products) the 2-D DFT
+matrix.
 """
 
 import functools
@@ -17,7 +19,9 @@ import numpy as np
 
 from ._validation import MODES, as_numeric_array, check_choice, positive_int, shape_tuple
 
-__all__ = ["convolution_matrix", "circulant", "dft_matrix", "dft2_matrix"]
+OPERATIONS = ("correlate", "convolve")
+
+__all__ = ["convolution_matrix", "circulant", "dft_matrix", "dft2_matrix", "bttb_matrix", "im2col"]
 
 
 def convolution_matrix(h, n, mode="full"):
@@ -119,9 +123,9 @@ def dft_matrix(n, scale=None):
     Examples
     --------
     >>> from convbook import dft_matrix
-    >>> dft_matrix(2)
-    array([[ 1.+0.j,  1.+0.j],
-           [ 1.+0.j, -1.-0.j]])
+    >>> dft_matrix(2).real
+    array([[ 1.,  1.],
+           [ 1., -1.]])
     """
     n = positive_int(n, "n")
     if scale not in (None, "sqrtn", "n"):
@@ -163,3 +167,137 @@ def dft2_matrix(shape):
     """
     dims = shape_tuple(shape, "shape")
     return functools.reduce(np.kron, [dft_matrix(d) for d in dims])
+
+
+def bttb_matrix(kernel, image_shape, mode="valid", operation="correlate"):
+    """The block-Toeplitz-with-Toeplitz-blocks matrix of a 2-D convolution.
+
+    ``T @ x.ravel() == correlate(x, kernel, mode).ravel()`` for every image
+    ``x`` of shape ``image_shape`` (row-major ``vec``), or the same with
+    :func:`convbook.convolve` for ``operation="convolve"``. Block ``(p, q)``
+    is the 1-D :func:`convolution_matrix` of one kernel row, the same block
+    down every block diagonal, so only ``kernel.size`` distinct numbers
+    appear. A 1-D kernel gives the plain Toeplitz matrix. Taught in Chapter
+    *Convolution as one matrix multiply* (book/04_matrix_multiply.ipynb).
+
+    Parameters
+    ----------
+    kernel : array_like
+        1-D or 2-D kernel, real or complex, no larger than the image along
+        any axis.
+    image_shape : int or tuple of int
+        Shape of the images the matrix multiplies, with ``kernel.ndim``
+        positive entries.
+    mode : {"valid", "same", "full"}
+        Output size, as in :func:`convbook.correlate`.
+    operation : {"correlate", "convolve"}
+        Cross-correlation (what CNN layers compute; the kernel is flipped
+        and conjugated into the convolution matrix) or convolution.
+
+    Returns
+    -------
+    numpy.ndarray
+        Array of shape ``(prod(output_shape), prod(image_shape))`` and the
+        dtype of ``kernel``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import bttb_matrix, correlate
+    >>> w = np.arange(1.0, 10.0).reshape(3, 3)
+    >>> T = bttb_matrix(w, (4, 4))
+    >>> T.shape
+    (4, 16)
+    >>> T[0]
+    array([1., 2., 3., 0., 4., 5., 6., 0., 7., 8., 9., 0., 0., 0., 0., 0.])
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> np.allclose(T @ x.ravel(), correlate(x, w, "valid").ravel())
+    True
+    """
+    kernel = as_numeric_array(kernel, "kernel")
+    image_shape = shape_tuple(image_shape, "image_shape")
+    check_choice(mode, "mode", MODES)
+    check_choice(operation, "operation", OPERATIONS)
+    if kernel.ndim not in (1, 2):
+        raise ValueError(f"kernel must be 1-D or 2-D, got kernel.ndim={kernel.ndim}")
+    _check_kernel_fits(kernel.shape, image_shape, "kernel.shape", "image_shape")
+    if operation == "correlate":
+        kernel = np.conj(kernel[(slice(None, None, -1),) * kernel.ndim])
+    if kernel.ndim == 1:
+        return convolution_matrix(kernel, image_shape[0], mode)
+    (kh, kw), (n0, n1) = kernel.shape, image_shape
+    blocks = [convolution_matrix(row, n1, mode) for row in kernel]
+    # The rows of the full convolution kept by ``mode``, as in convbook.correlate.
+    rows = {"full": n0 + kh - 1, "same": n0, "valid": n0 - kh + 1}[mode]
+    start = (n0 + kh - 1 - rows) // 2
+    block_rows = blocks[0].shape[0]
+    T = np.zeros((rows * block_rows, n0 * n1), dtype=kernel.dtype)
+    for p in range(rows):
+        for q in range(n0):
+            i = p + start - q  # output row p gathers image row q through kernel row i
+            if 0 <= i < kh:
+                T[p * block_rows : (p + 1) * block_rows, q * n1 : (q + 1) * n1] = blocks[i]
+    return T
+
+
+def im2col(x, kernel_shape):
+    """The patch matrix: one row per output position, one column per kernel entry.
+
+    Row ``n`` (output positions in row-major order) holds the patch of ``x``
+    under the kernel at that position, flattened row-major, so that
+    ``im2col(x, k.shape) @ k.ravel() == correlate(x, k, "valid").ravel()``
+    for a real kernel ``k`` (for a complex one use ``k.conj().ravel()``,
+    since correlation conjugates the kernel). A convolution layer becomes
+    one matrix multiply (GEMM) of this matrix with the weights; every pixel
+    is copied once per kernel entry that covers it. Taught in Chapter
+    *Convolution as one matrix multiply* (book/04_matrix_multiply.ipynb).
+
+    Parameters
+    ----------
+    x : array_like
+        1-D signal or 2-D image.
+    kernel_shape : int or tuple of int
+        Shape of the kernel, with ``x.ndim`` entries, no larger than ``x``
+        along any axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        Array of shape ``(prod(output_shape), prod(kernel_shape))``, the
+        dtype of ``x``, where ``output_shape = x.shape - kernel_shape + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import im2col
+    >>> im2col(np.arange(9).reshape(3, 3), (2, 2))
+    array([[0, 1, 3, 4],
+           [1, 2, 4, 5],
+           [3, 4, 6, 7],
+           [4, 5, 7, 8]])
+    """
+    x = as_numeric_array(x, "x")
+    kernel_shape = shape_tuple(kernel_shape, "kernel_shape")
+    if x.ndim not in (1, 2):
+        raise ValueError(f"x must be 1-D or 2-D, got x.ndim={x.ndim}")
+    if len(kernel_shape) != x.ndim:
+        raise ValueError(
+            f"kernel_shape must have x.ndim={x.ndim} entries, got kernel_shape={kernel_shape}"
+        )
+    _check_kernel_fits(kernel_shape, x.shape, "kernel_shape", "x.shape")
+    windows = np.lib.stride_tricks.sliding_window_view(x, kernel_shape)
+    # reshape copies the overlapping windows: this is im2col's memory cost.
+    return windows.reshape(-1, int(np.prod(kernel_shape)))
+
+
+def _check_kernel_fits(kernel_shape, image_shape, kname, iname):
+    if len(kernel_shape) != len(image_shape):
+        raise ValueError(
+            f"{kname} and {iname} must have the same length, got {kname}={tuple(kernel_shape)} "
+            f"and {iname}={tuple(image_shape)}"
+        )
+    if any(k > n for k, n in zip(kernel_shape, image_shape)):
+        raise ValueError(
+            f"{kname} must be no larger than {iname} along every axis, got "
+            f"{kname}={tuple(kernel_shape)} and {iname}={tuple(image_shape)}"
+        )
