@@ -1,0 +1,214 @@
+"""conv2d and conv2d_backward against scipy references and finite differences."""
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from convbook import conv2d, conv2d_backward, correlate
+
+METHODS = ["direct", "im2col", "fft"]
+TOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+
+@st.composite
+def layers(draw):
+    """A random layer: shapes, stride, padding and dtype that fit together."""
+    b, c, o = (draw(st.integers(1, 3)) for _ in range(3))
+    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+    h = draw(st.integers(max(1, kh - 2 * ph), 10))
+    w = draw(st.integers(max(1, kw - 2 * pw), 10))
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((b, c, h, w)).astype(dtype)
+    wt = rng.standard_normal((o, c, kh, kw)).astype(dtype)
+    bias = rng.standard_normal(o).astype(dtype)
+    return x, wt, bias, (sh, sw), (ph, pw), rng
+
+
+def reference(x, w, bias, stride, padding, g):
+    """Forward and both gradients from scipy.signal, one channel pair at a time, in float64."""
+    x, w, g = (np.asarray(a, dtype=np.float64) for a in (x, w, g))
+    (sh, sw), (ph, pw) = stride, padding
+    kh, kw = w.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    b, c, hp, wp = xp.shape
+    o = w.shape[0]
+    ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    y = np.zeros((b, o, ho, wo))
+    gd = np.zeros((b, o, (ho - 1) * sh + 1, (wo - 1) * sw + 1))
+    gd[:, :, ::sh, ::sw] = g
+    gxp = np.zeros_like(xp)
+    gw = np.zeros_like(w)
+    for i in range(b):
+        for j in range(o):
+            for k in range(c):
+                y[i, j] += scipy.signal.correlate(xp[i, k], w[j, k], "valid")[::sh, ::sw]
+                full = scipy.signal.convolve(gd[i, j], w[j, k], "full")
+                gxp[i, k, : full.shape[0], : full.shape[1]] += full
+                gw[j, k] += scipy.signal.correlate(xp[i, k], gd[i, j], "valid")[:kh, :kw]
+    y += np.asarray(bias, dtype=np.float64)[:, None, None]
+    return y, gxp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]], gw
+
+
+def close(ours, ref, dtype):
+    assert ours.shape == ref.shape
+    assert ours.dtype == dtype
+    scale = max(1.0, float(np.abs(ref).max()))
+    np.testing.assert_allclose(ours, ref, rtol=TOL[dtype], atol=TOL[dtype] * scale)
+
+
+@given(layers())
+def test_all_methods_match_scipy_reference(layer):
+    x, w, bias, stride, padding, rng = layer
+    dtype = x.dtype.type
+    y_shape = conv2d(x, w, stride=stride, padding=padding).shape
+    g = rng.standard_normal(y_shape).astype(dtype)
+    y_ref, gx_ref, gw_ref = reference(x, w, bias, stride, padding, g)
+    for method in METHODS:
+        close(conv2d(x, w, bias, stride, padding, method), y_ref, dtype)
+        gx, gw = conv2d_backward(x, w, g, stride, padding, method)
+        close(gx, gx_ref, dtype)
+        close(gw, gw_ref, dtype)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), ((1, 3), (2, 0)), (3, 3)])
+def test_gradients_match_finite_differences(method, stride, padding):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 2, 6, 5))
+    w = rng.standard_normal((2, 2, 3, 2))
+    r = rng.standard_normal(conv2d(x, w, stride=stride, padding=padding).shape)
+
+    def loss(x, w):
+        return float(np.sum(conv2d(x, w, stride=stride, padding=padding, method=method) * r))
+
+    gx, gw = conv2d_backward(x, w, r, stride, padding, method)
+    eps = 1e-6
+    for grad, arg in ((gx, 0), (gw, 1)):
+        numeric = np.zeros_like(grad)
+        for idx in np.ndindex(grad.shape):
+            args_plus, args_minus = [x.copy(), w.copy()], [x.copy(), w.copy()]
+            args_plus[arg][idx] += eps
+            args_minus[arg][idx] -= eps
+            numeric[idx] = (loss(*args_plus) - loss(*args_minus)) / (2 * eps)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_single_channel_is_scipy_and_convbook_correlate(method, dtype):
+    rng = np.random.default_rng(3)
+    image = rng.standard_normal((9, 11)).astype(dtype)
+    kernel = rng.standard_normal((4, 3)).astype(dtype)
+    ours = conv2d(image[None, None], kernel[None, None], method=method)[0, 0]
+    close(ours, scipy.signal.correlate(image, kernel, "valid"), dtype)
+    close(ours, correlate(image, kernel, "valid"), dtype)
+    padded = conv2d(image[None, None], kernel[None, None], stride=2, padding=(1, 2), method=method)[0, 0]
+    close(padded, scipy.signal.correlate(np.pad(image, ((1, 1), (2, 2))), kernel, "valid")[::2, ::2], dtype)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_int_and_pair_arguments_agree(method):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 2, 8, 8))
+    w = rng.standard_normal((3, 2, 3, 3))
+    np.testing.assert_array_equal(
+        conv2d(x, w, stride=2, padding=1, method=method),
+        conv2d(x, w, stride=(2, 2), padding=(1, 1), method=method),
+    )
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    "x_dtype, w_dtype, expected",
+    [
+        (np.float32, np.float32, np.float32),
+        (np.float64, np.float64, np.float64),
+        (np.float32, np.float64, np.float64),
+        (np.float16, np.float32, np.float32),
+        (np.float16, np.float16, np.float32),
+        (np.int8, np.int16, np.float32),
+        (np.bool_, np.float32, np.float32),
+        (np.int64, np.float32, np.float64),
+        (np.int32, np.int32, np.float64),
+    ],
+)
+def test_dtype_promotion(method, x_dtype, w_dtype, expected):
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 2, (1, 2, 5, 5)).astype(x_dtype)
+    w = rng.integers(-2, 3, (2, 2, 3, 3)).astype(w_dtype)
+    y = conv2d(x, w, method=method)
+    gx, gw = conv2d_backward(x, w, np.ones(y.shape, dtype=np.float32), method=method)
+    assert y.dtype == gx.dtype == gw.dtype == expected
+    exact = conv2d(x.astype(np.float64), w.astype(np.float64), method="direct")
+    np.testing.assert_allclose(y, exact, atol=1e-4)
+
+
+def test_float32_grad_output_with_float64_input_gives_float64():
+    x = np.ones((1, 1, 4, 4))
+    w = np.ones((1, 1, 2, 2), dtype=np.float32)
+    gx, gw = conv2d_backward(x, w, np.ones((1, 1, 3, 3), dtype=np.float32))
+    assert gx.dtype == gw.dtype == np.float64
+    assert conv2d(x.astype(np.float32), w, bias=np.zeros(1)).dtype == np.float64
+
+
+X = np.ones((2, 3, 6, 6))
+W = np.ones((4, 3, 3, 3))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"x": np.ones((3, 6, 6))}, ValueError, "x must be 4-D"),
+        ({"w": np.ones((3, 3, 3))}, ValueError, "w must be 4-D"),
+        ({"w": np.ones((4, 2, 3, 3))}, ValueError, "input channels"),
+        ({"w": np.ones((4, 3, 7, 3))}, ValueError, "kernel w"),
+        ({"w": np.ones((4, 3, 3, 9)), "padding": 1}, ValueError, "kernel w"),
+        ({"method": "winograd"}, ValueError, "method"),
+        ({"stride": 0}, ValueError, "stride"),
+        ({"stride": (1, -2)}, ValueError, r"stride\[1\]"),
+        ({"stride": (1, 2, 3)}, ValueError, "stride"),
+        ({"stride": 1.5}, TypeError, "stride"),
+        ({"padding": -1}, ValueError, "padding"),
+        ({"padding": (0, "1")}, TypeError, r"padding\[1\]"),
+        ({"x": X + 1j}, TypeError, "x must be real"),
+        ({"x": np.array([["a"]])}, TypeError, "x must hold numbers"),
+        ({"w": np.ones((4, 3, 0, 3))}, ValueError, "w must not be empty"),
+    ],
+)
+def test_bad_arguments_raise(kwargs, error, match):
+    args = {"x": X, "w": W, "stride": 1, "padding": 0, "method": "direct"} | kwargs
+    with pytest.raises(error, match=match):
+        conv2d(**args)
+    with pytest.raises(error, match=match):
+        conv2d_backward(grad_output=np.ones((2, 4, 4, 4)), **args)
+
+
+@pytest.mark.parametrize(
+    "bias, error, match",
+    [
+        (np.ones(3), ValueError, r"bias must have shape \(C_out,\) = \(4,\)"),
+        (np.ones((4, 1)), ValueError, "bias must have shape"),
+        (np.ones(4) * 1j, TypeError, "bias must be real"),
+    ],
+)
+def test_bad_bias_raises(bias, error, match):
+    with pytest.raises(error, match=match):
+        conv2d(X, W, bias=bias)
+
+
+@pytest.mark.parametrize(
+    "grad_output, error, match",
+    [
+        (np.ones((2, 4, 3, 4)), ValueError, r"grad_output must have the shape .* \(2, 4, 4, 4\)"),
+        (np.ones((2, 4, 16)), ValueError, "grad_output must have the shape"),
+        (np.ones((2, 4, 4, 4)) * 1j, TypeError, "grad_output must be real"),
+    ],
+)
+def test_bad_grad_output_raises(grad_output, error, match):
+    with pytest.raises(error, match=match):
+        conv2d_backward(X, W, grad_output)
