@@ -1,0 +1,659 @@
+"""A small convolutional network in plain numpy, trainable through the FFT.
+
+Two convolution layers (each followed by ReLU and 2x2 average pooling) and a
+linear classifier, with hand-written backpropagation. The convolutions are
+:func:`convbook.conv2d` and :func:`convbook.conv2d_backward`, so the same
+network can be trained with ``method="direct"``, ``"im2col"`` or ``"fft"``:
+the three compute the same linear maps, hence the same losses, gradients
+and training trajectories up to rounding.
+
+The convolution kernels can also be *parametrised*: the parameters SGD
+updates are then coordinates ``theta`` of each K x K kernel in a fixed linear
+basis ``B`` (``w = B @ theta``), and the chain rule gives their gradient as
+``B.T @ grad_w``. Three bases are offered:
+
+``"spatial"``
+    The kernel entries themselves (``B`` is the identity): plain SGD.
+``"hartley"``
+    The orthonormal 2-D discrete Hartley transform, a real cousin of the
+    DFT (``theta = Re F w - Im F w`` with the unitary DFT ``F``). ``B`` is
+    orthogonal, so SGD on ``theta`` moves ``w`` exactly as plain SGD does.
+``"rfft2"``
+    The real and imaginary parts of the half spectrum
+    ``scipy.fft.rfft2(w, norm="ortho")``, a spectral parametrisation in the
+    sense of Rippel, Snoek & Adams (2015). ``B @ B.T`` is not a multiple of
+    the identity (see :func:`spectral_basis`), so SGD on ``theta`` follows
+    a different trajectory from the same starting kernels.
+
+Everything here is taught in Chapter *Training a CNN through the FFT*
+(book/08_training_through_fft.ipynb).
+"""
+
+import numpy as np
+import scipy.fft
+
+from ._validation import as_numeric_array, check_choice, nonnegative_int, positive_int, shape_tuple
+from .layers import conv2d, conv2d_backward
+
+__all__ = [
+    "load_digits",
+    "init_params",
+    "forward",
+    "loss_and_grads",
+    "predict",
+    "train",
+    "spectral_basis",
+    "to_spectral",
+    "from_spectral",
+]
+
+METHODS = ("direct", "im2col", "fft")
+PARAMETRISATIONS = ("spatial", "hartley", "rfft2")
+PARAM_NAMES = ("conv1_w", "conv1_b", "conv2_w", "conv2_b", "fc_w", "fc_b")
+CONV_WEIGHTS = ("conv1_w", "conv2_w")
+
+
+def load_digits(test_size=450, seed=0):
+    """The 8 x 8 handwritten digits of scikit-learn, split and scaled for the CNN.
+
+    The data set (Alpaydin & Kaynak 1998) ships with scikit-learn, so nothing
+    is downloaded. Pixels (0 to 16) are scaled to [0, 1]; images come as
+    float32 arrays of shape ``(n, 1, 8, 8)`` (NCHW). Taught in Chapter
+    *Training a CNN through the FFT* (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    test_size : int
+        Number of images held out for testing, between 1 and 1796.
+    seed : int
+        Seed of the shuffle that splits the 1797 images.
+
+    Returns
+    -------
+    x_train, y_train, x_test, y_test : numpy.ndarray
+        Images (float32) and labels (int64, 0 to 9).
+
+    Examples
+    --------
+    >>> from convbook.cnn import load_digits
+    >>> x_train, y_train, x_test, y_test = load_digits(test_size=450)
+    >>> x_train.shape, x_test.shape, x_train.dtype
+    ((1347, 1, 8, 8), (450, 1, 8, 8), dtype('float32'))
+    """
+    from sklearn.datasets import load_digits as _sklearn_digits  # only this function needs sklearn
+
+    digits = _sklearn_digits()
+    n = len(digits.target)
+    test_size = positive_int(test_size, "test_size")
+    if test_size >= n:
+        raise ValueError(f"test_size must be smaller than the {n} images, got {test_size}")
+    order = np.random.default_rng(nonnegative_int(seed, "seed")).permutation(n)
+    x = (digits.images[order] / 16.0).astype(np.float32)[:, None]
+    y = digits.target[order].astype(np.int64)
+    return x[test_size:], y[test_size:], x[:test_size], y[:test_size]
+
+
+def init_params(seed=0, channels=(8, 16), kernel_sizes=(5, 3), image_size=8, n_classes=10, bias_init=0.01,
+                dtype=np.float32):
+    """Random initial parameters of the two-convolution network.
+
+    He-normal weights (standard deviation ``sqrt(2 / fan_in)``) and constant
+    biases. The layers are ``conv(1 -> channels[0], kernel_sizes[0])``, ReLU,
+    2x2 average pool, ``conv(channels[0] -> channels[1], kernel_sizes[1])``,
+    ReLU, 2x2 average pool, and a linear map to ``n_classes`` logits. Convolutions are padded
+    to keep the image size ("same"), so odd kernel sizes are required.
+    Taught in Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the weight generator.
+    channels : (int, int)
+        Output channels of the two convolutions.
+    kernel_sizes : (int, int)
+        Odd kernel sizes of the two convolutions.
+    image_size : int
+        Height and width of the (square, one-channel) input images; a
+        multiple of 4, so that both poolings halve it exactly.
+    n_classes : int
+        Number of classes (logits).
+    bias_init : float
+        Initial value of every convolution bias. The default is slightly
+        positive so that a blank patch of the image (all zeros) does not
+        land exactly on the kink of ReLU, where the direct method computes
+        an exact 0 and the FFT a rounding error of either sign.
+    dtype : {numpy.float32, numpy.float64}
+        Floating-point type of every parameter.
+
+    Returns
+    -------
+    dict
+        ``conv1_w`` (OIHW), ``conv1_b``, ``conv2_w``, ``conv2_b``, ``fc_w``
+        (``n_classes x features``, PyTorch's ``Linear`` layout), ``fc_b``.
+
+    Examples
+    --------
+    >>> from convbook.cnn import init_params
+    >>> params = init_params(seed=0)
+    >>> {name: value.shape for name, value in params.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'conv1_w': (8, 1, 5, 5), 'conv1_b': (8,), 'conv2_w': (16, 8, 3, 3), 'conv2_b': (16,),
+     'fc_w': (10, 64), 'fc_b': (10,)}
+    """
+    c1, c2 = _pair(channels, "channels")
+    k1, k2 = _pair(kernel_sizes, "kernel_sizes")
+    for k, name in ((k1, "kernel_sizes[0]"), (k2, "kernel_sizes[1]")):
+        if k % 2 == 0:
+            raise ValueError(f"{name} must be odd (the convolutions keep the image size), got {k}")
+    size = positive_int(image_size, "image_size")
+    if size % 4:
+        raise ValueError(f"image_size must be a multiple of 4 (two 2x2 poolings), got {size}")
+    classes = positive_int(n_classes, "n_classes")
+    bias_init = _finite_float(bias_init, "bias_init")
+    dtype = _float_dtype(dtype)
+    rng = np.random.default_rng(nonnegative_int(seed, "seed"))
+    features = c2 * (size // 4) ** 2
+
+    def he(shape, fan_in):
+        return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
+
+    return {
+        "conv1_w": he((c1, 1, k1, k1), k1 * k1),
+        "conv1_b": np.full(c1, bias_init, dtype),
+        "conv2_w": he((c2, c1, k2, k2), c1 * k2 * k2),
+        "conv2_b": np.full(c2, bias_init, dtype),
+        "fc_w": he((classes, features), features),
+        "fc_b": np.zeros(classes, dtype),
+    }
+
+
+def forward(params, x, method="direct"):
+    """Logits of the network for a batch of images.
+
+    Taught in Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    params : dict
+        As returned by :func:`init_params`.
+    x : array_like
+        Images, shape ``(n, 1, image_size, image_size)``; cast to the
+        parameters' dtype.
+    method : {"direct", "im2col", "fft"}
+        How :func:`convbook.conv2d` computes the convolutions.
+
+    Returns
+    -------
+    numpy.ndarray
+        Logits, shape ``(n, n_classes)``, in the parameters' dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import forward, init_params
+    >>> params = init_params(seed=0)
+    >>> x = np.random.default_rng(0).random((4, 1, 8, 8), dtype=np.float32)
+    >>> forward(params, x).shape
+    (4, 10)
+    >>> bool(np.allclose(forward(params, x, method="fft"), forward(params, x), atol=1e-5))
+    True
+    """
+    params, x = _check_params_and_images(params, x, method)
+    return _forward(params, x, method)[0]
+
+
+def loss_and_grads(params, x, y, method="direct"):
+    """Mean softmax cross-entropy of a batch and its gradient for every parameter.
+
+    Backpropagation by hand: the gradients of the convolutions come from
+    :func:`convbook.conv2d_backward` with the same ``method``, those of
+    ReLU, average pooling, the linear layer and the loss from their
+    definitions. Taught in Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    params : dict
+        As returned by :func:`init_params`.
+    x : array_like
+        Images, shape ``(n, 1, image_size, image_size)``.
+    y : array_like of int
+        Labels, shape ``(n,)``, each in ``range(n_classes)``.
+    method : {"direct", "im2col", "fft"}
+        How the convolutions and their gradients are computed.
+
+    Returns
+    -------
+    loss : float
+        The mean cross-entropy.
+    grads : dict
+        ``d loss / d param`` for every entry of ``params``, same shapes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import init_params, loss_and_grads
+    >>> params = init_params(seed=0, dtype=np.float64)
+    >>> x = np.random.default_rng(1).random((4, 1, 8, 8))
+    >>> loss, grads = loss_and_grads(params, x, [0, 1, 2, 3])
+    >>> round(loss, 4) > 0, grads["conv1_w"].shape
+    (True, (8, 1, 5, 5))
+    """
+    params, x = _check_params_and_images(params, x, method)
+    y = _check_labels(y, len(x), params["fc_b"].shape[0])
+    return _loss_and_grads(params, x, y, method)
+
+
+def predict(params, x, method="direct"):
+    """Predicted class of each image (the index of its largest logit).
+
+    Taught in Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    params : dict
+        As returned by :func:`init_params` or :func:`train`.
+    x : array_like
+        Images, shape ``(n, 1, image_size, image_size)``.
+    method : {"direct", "im2col", "fft"}
+        How the convolutions are computed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Labels, shape ``(n,)``, dtype int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import init_params, predict
+    >>> x = np.zeros((3, 1, 8, 8), np.float32)
+    >>> predict(init_params(seed=0), x).shape
+    (3,)
+    """
+    return np.argmax(forward(params, x, method), axis=1).astype(np.int64)
+
+
+def train(params, x, y, epochs=1, lr=0.1, batch_size=32, method="direct", seed=0, parametrisation="spatial"):
+    """Train the network with minibatch SGD; return the final parameters and the loss history.
+
+    Each epoch visits the training images in an order drawn from
+    ``numpy.random.default_rng(seed)``, so two runs with the same seed see
+    the same batches. The convolution kernels are updated in the
+    coordinates chosen by ``parametrisation`` (see the module docstring),
+    starting from the coordinates of the initial kernels
+    (:func:`to_spectral`); biases and the linear layer are always updated
+    directly. ``params`` is not modified. Taught in Chapter *Training a CNN
+    through the FFT* (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    params : dict
+        Initial parameters, as returned by :func:`init_params`.
+    x : array_like
+        Training images, shape ``(n, 1, image_size, image_size)``.
+    y : array_like of int
+        Training labels, shape ``(n,)``.
+    epochs : int
+        Passes over the training set.
+    lr : float
+        Learning rate, positive.
+    batch_size : int
+        Images per step; the last batch of an epoch may be smaller.
+    method : {"direct", "im2col", "fft"}
+        How the convolutions and their gradients are computed.
+    seed : int
+        Seed of the batch order.
+    parametrisation : {"spatial", "hartley", "rfft2"}
+        Coordinates in which SGD updates the convolution kernels.
+
+    Returns
+    -------
+    params : dict
+        The trained parameters, with the kernels in space (OIHW).
+    history : dict
+        ``"loss"``: the batch loss before each step (float64 array of length
+        ``epochs * ceil(n / batch_size)``); ``"steps_per_epoch"``: int.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import init_params, load_digits, train
+    >>> x, y, _, _ = load_digits()
+    >>> p0 = init_params(seed=0)
+    >>> _, h_direct = train(p0, x[:256], y[:256], epochs=1, method="direct")
+    >>> _, h_fft = train(p0, x[:256], y[:256], epochs=1, method="fft")
+    >>> len(h_direct["loss"]), bool(np.allclose(h_direct["loss"], h_fft["loss"], atol=1e-4))
+    (8, True)
+    """
+    params, x = _check_params_and_images(params, x, method)
+    y = _check_labels(y, len(x), params["fc_b"].shape[0])
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    lr = _positive_float(lr, "lr")
+    check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
+    rng = np.random.default_rng(nonnegative_int(seed, "seed"))
+
+    params = {name: value.copy() for name, value in params.items()}
+    theta = {name: to_spectral(params[name], parametrisation) for name in CONV_WEIGHTS}
+    # Chain rule through w = B theta: grad_theta = B.T grad_w, i.e. grad_w (raveled, as a row) @ B.
+    basis = {name: spectral_basis(params[name].shape[-1], parametrisation).astype(params[name].dtype)
+             for name in CONV_WEIGHTS}
+    n = len(x)
+    steps_per_epoch = -(-n // batch_size)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            for name in CONV_WEIGHTS:
+                params[name] = from_spectral(theta[name], params[name].shape[-1], parametrisation)
+            loss, grads = _loss_and_grads(params, x[batch], y[batch], method)
+            losses.append(loss)
+            for name in CONV_WEIGHTS:
+                flat = grads[name].reshape(*grads[name].shape[:2], -1)
+                theta[name] -= lr * (flat @ basis[name])
+            for name in PARAM_NAMES:
+                if name not in CONV_WEIGHTS:
+                    params[name] -= lr * grads[name]
+    for name in CONV_WEIGHTS:
+        params[name] = from_spectral(theta[name], params[name].shape[-1], parametrisation)
+    return params, {"loss": np.array(losses, dtype=np.float64), "steps_per_epoch": steps_per_epoch}
+
+
+def spectral_basis(kernel_size, parametrisation="rfft2"):
+    """The matrix ``B`` with ``w.ravel() = B @ theta`` for one K x K kernel.
+
+    Column ``j`` is the kernel (raveled row-major) whose coordinates are the
+    ``j``-th unit vector. ``"spatial"``: the K² x K² identity.
+    ``"hartley"``: the orthonormal 2-D Hartley matrix (K² x K², symmetric
+    and orthogonal). ``"rfft2"``: K² x 2·K·(K//2+1), the inverse
+    ``scipy.fft.irfft2(..., norm="ortho")`` of the real parts then the
+    imaginary parts of the half spectrum; it has more columns than rows,
+    because the half spectrum of a real kernel is redundant. For it
+    ``B @ B.T = 2 I - P``, with ``P`` the orthogonal projection onto the
+    frequencies whose last index is 0 or K/2 (the columns of the half
+    spectrum that irfft2 does not mirror): SGD in these coordinates is
+    spatial SGD with those frequencies stepped by ``lr`` and all others by
+    ``2 * lr``. Taught in Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    kernel_size : int
+        K.
+    parametrisation : {"spatial", "hartley", "rfft2"}
+        The coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 matrix ``B``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import spectral_basis
+    >>> H = spectral_basis(3, "hartley")
+    >>> bool(np.allclose(H @ H.T, np.eye(9)))
+    True
+    >>> B = spectral_basis(3, "rfft2")
+    >>> B.shape, np.round(np.linalg.eigvalsh(B @ B.T), 6)
+    ((9, 12), array([1., 1., 1., 2., 2., 2., 2., 2., 2.]))
+    """
+    k = positive_int(kernel_size, "kernel_size")
+    check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
+    size = _n_coordinates(k, parametrisation)
+    return from_spectral(np.eye(size), k, parametrisation).reshape(size, k * k).T
+
+
+def to_spectral(w, parametrisation="rfft2"):
+    """Coordinates of kernels in the chosen basis (the inverse of :func:`from_spectral`).
+
+    ``"hartley"``: ``Re F w - Im F w`` with the unitary 2-D DFT ``F``.
+    ``"rfft2"``: real and imaginary parts of
+    ``scipy.fft.rfft2(w, norm="ortho")``, one after the other.
+    ``"spatial"``: the raveled kernels. Taught in Chapter *Training a CNN
+    through the FFT* (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    w : array_like
+        Real kernels, shape ``(..., K, K)``.
+    parametrisation : {"spatial", "hartley", "rfft2"}
+        The coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., P)`` with ``P = K²`` (spatial, hartley) or
+        ``2·K·(K//2+1)`` (rfft2), in the dtype of ``w``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import from_spectral, to_spectral
+    >>> w = np.arange(9.0).reshape(3, 3)
+    >>> theta = to_spectral(w, "rfft2")
+    >>> theta.shape, bool(np.allclose(from_spectral(theta, 3, "rfft2"), w))
+    ((12,), True)
+    """
+    check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
+    w = _check_kernels(w)
+    lead = w.shape[:-2]
+    if parametrisation == "spatial":
+        theta = w.reshape(*lead, -1)
+    elif parametrisation == "hartley":
+        spectrum = scipy.fft.fft2(w, norm="ortho")
+        theta = (spectrum.real - spectrum.imag).reshape(*lead, -1)
+    else:
+        spectrum = scipy.fft.rfft2(w, norm="ortho").reshape(*lead, -1)
+        theta = np.concatenate([spectrum.real, spectrum.imag], axis=-1)
+    return theta.astype(w.dtype)
+
+
+def from_spectral(theta, kernel_size, parametrisation="rfft2"):
+    """Kernels from their coordinates: ``w = B @ theta`` for each kernel.
+
+    ``"hartley"``: the Hartley transform is its own inverse.
+    ``"rfft2"``: ``scipy.fft.irfft2(re + 1j * im, s=(K, K), norm="ortho")``;
+    any real and imaginary parts give a real kernel (irfft2 keeps the
+    Hermitian part of the spectrum). Taught in Chapter *Training a CNN
+    through the FFT* (book/08_training_through_fft.ipynb).
+
+    Parameters
+    ----------
+    theta : array_like
+        Real coordinates, shape ``(..., P)`` (see :func:`to_spectral`).
+    kernel_size : int
+        K.
+    parametrisation : {"spatial", "hartley", "rfft2"}
+        The coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Kernels, shape ``(..., K, K)``, in the dtype of ``theta`` (float64
+        for integer input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import from_spectral, to_spectral
+    >>> w = np.arange(9.0).reshape(3, 3)
+    >>> bool(np.allclose(from_spectral(to_spectral(w, "hartley"), 3, "hartley"), w))
+    True
+    """
+    check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
+    k = positive_int(kernel_size, "kernel_size")
+    theta = as_numeric_array(theta, "theta")
+    if theta.dtype.kind == "c":
+        raise TypeError("theta must be real (real and imaginary parts are separate coordinates)")
+    if theta.dtype.kind != "f":
+        theta = theta.astype(np.float64)
+    size = _n_coordinates(k, parametrisation)
+    if theta.shape[-1] != size:
+        raise ValueError(
+            f"theta must have {size} coordinates in its last axis for kernel_size={k} and "
+            f"parametrisation={parametrisation!r}, got shape {theta.shape}"
+        )
+    lead = theta.shape[:-1]
+    if parametrisation == "spatial":
+        w = theta.reshape(*lead, k, k)
+    elif parametrisation == "hartley":
+        spectrum = scipy.fft.fft2(theta.reshape(*lead, k, k), norm="ortho")
+        w = spectrum.real - spectrum.imag
+    else:
+        half = size // 2
+        spectrum = (theta[..., :half] + 1j * theta[..., half:]).reshape(*lead, k, k // 2 + 1)
+        w = scipy.fft.irfft2(spectrum, s=(k, k), norm="ortho")
+    return w.astype(theta.dtype)
+
+
+# -- the network ---------------------------------------------------------------
+
+
+def _forward(params, x, method):
+    """Logits and what the backward pass needs."""
+    w1, w2 = params["conv1_w"], params["conv2_w"]
+    z1 = conv2d(x, w1, params["conv1_b"], padding=w1.shape[-1] // 2, method=method)
+    p1 = _avg_pool(np.maximum(z1, 0))
+    z2 = conv2d(p1, w2, params["conv2_b"], padding=w2.shape[-1] // 2, method=method)
+    p2 = _avg_pool(np.maximum(z2, 0))
+    features = p2.reshape(len(x), -1)
+    logits = features @ params["fc_w"].T + params["fc_b"]
+    return logits, (z1, p1, z2, features)
+
+
+def _loss_and_grads(params, x, y, method):
+    logits, (z1, p1, z2, features) = _forward(params, x, method)
+    n = len(x)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = float(-log_probs[np.arange(n), y].mean())
+
+    g_logits = np.exp(log_probs)
+    g_logits[np.arange(n), y] -= 1
+    g_logits /= n
+    grads = {"fc_w": g_logits.T @ features, "fc_b": g_logits.sum(axis=0)}
+    g_p2 = (g_logits @ params["fc_w"]).reshape(z2.shape[0], z2.shape[1], z2.shape[2] // 2, z2.shape[3] // 2)
+    g_z2 = _avg_pool_backward(g_p2) * (z2 > 0)
+    w1, w2 = params["conv1_w"], params["conv2_w"]
+    g_p1, grads["conv2_w"] = conv2d_backward(p1, w2, g_z2, padding=w2.shape[-1] // 2, method=method)
+    grads["conv2_b"] = g_z2.sum(axis=(0, 2, 3))
+    g_z1 = _avg_pool_backward(g_p1) * (z1 > 0)
+    _, grads["conv1_w"] = conv2d_backward(x, w1, g_z1, padding=w1.shape[-1] // 2, method=method)
+    grads["conv1_b"] = g_z1.sum(axis=(0, 2, 3))
+    dtype = params["fc_w"].dtype
+    return loss, {name: grads[name].astype(dtype, copy=False) for name in PARAM_NAMES}
+
+
+def _avg_pool(a):
+    """2x2 average pooling with stride 2."""
+    n, c, h, w = a.shape
+    return a.reshape(n, c, h // 2, 2, w // 2, 2).mean(axis=(3, 5))
+
+
+def _avg_pool_backward(grad):
+    """Each pooled gradient, shared equally by the four inputs of its window."""
+    return np.repeat(np.repeat(grad / 4, 2, axis=2), 2, axis=3)
+
+
+# -- validation ----------------------------------------------------------------
+
+
+def _check_params_and_images(params, x, method):
+    check_choice(method, "method", METHODS)
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict as returned by init_params, got {type(params).__name__}")
+    missing = [name for name in PARAM_NAMES if name not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)}")
+    checked = {name: as_numeric_array(params[name], f"params[{name!r}]") for name in PARAM_NAMES}
+    dtype = checked["fc_w"].dtype
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"params must be float32 or float64 arrays, got {dtype}")
+    for name, value in checked.items():
+        if value.dtype != dtype:
+            raise TypeError(f"params[{name!r}] has dtype {value.dtype}, the others {dtype}")
+    w1, w2, fc_w = checked["conv1_w"], checked["conv2_w"], checked["fc_w"]
+    shapes_ok = (
+        w1.ndim == 4 and w1.shape[1] == 1 and w1.shape[2] == w1.shape[3]
+        and w2.ndim == 4 and w2.shape[1] == w1.shape[0] and w2.shape[2] == w2.shape[3]
+        and checked["conv1_b"].shape == w1.shape[:1] and checked["conv2_b"].shape == w2.shape[:1]
+        and fc_w.ndim == 2 and checked["fc_b"].shape == fc_w.shape[:1]
+    )
+    if not shapes_ok:
+        raise ValueError(
+            "params shapes do not fit together: "
+            + ", ".join(f"{name}={value.shape}" for name, value in checked.items())
+        )
+    x = as_numeric_array(x, "x")
+    if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != x.shape[3] or x.shape[2] % 4:
+        raise ValueError(f"x must have shape (n, 1, s, s) with s a multiple of 4, got {x.shape}")
+    features = w2.shape[0] * (x.shape[2] // 4) ** 2
+    if fc_w.shape[1] != features:
+        raise ValueError(
+            f"params['fc_w'] must have {features} columns for images of size {x.shape[2]}, got {fc_w.shape}"
+        )
+    if x.dtype.kind == "c":
+        raise TypeError("x must be real")
+    return checked, x.astype(dtype, copy=False)
+
+
+def _check_labels(y, n, n_classes):
+    y = as_numeric_array(y, "y")
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), one label per image, got {y.shape}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"y must hold labels in range({n_classes}), got values from {y.min()} to {y.max()}")
+    return y.astype(np.int64)
+
+
+def _check_kernels(w):
+    w = as_numeric_array(w, "w")
+    if w.dtype.kind == "c":
+        raise TypeError("w must be real")
+    if w.ndim < 2 or w.shape[-1] != w.shape[-2]:
+        raise ValueError(f"w must end in two equal axes (..., K, K), got shape {w.shape}")
+    return w if w.dtype.kind == "f" else w.astype(np.float64)
+
+
+def _n_coordinates(k, parametrisation):
+    return 2 * k * (k // 2 + 1) if parametrisation == "rfft2" else k * k
+
+
+def _pair(value, name):
+    dims = shape_tuple(value, name)
+    if len(dims) != 2:
+        raise ValueError(f"{name} must hold two positive integers (one per convolution), got {value!r}")
+    return dims
+
+
+def _float_dtype(dtype):
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
+def _finite_float(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _positive_float(value, name):
+    value = _finite_float(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return value
