@@ -1,0 +1,545 @@
+"""Interactive explorers: convolution in space and in frequency, side by side.
+
+:class:`SpaceFrequencyExplorer` is an ``anywidget`` whose logic runs in
+JavaScript (``explorer.js``), so it works in the static HTML book without a
+kernel; in a live kernel it also sends what it computed back to Python,
+where :meth:`SpaceFrequencyExplorer.check` compares it with
+:func:`convbook.convolve`. It belongs to Chapter *Convolution in 1-D*
+(book/01_convolution_1d.ipynb), where it illustrates the convolution
+theorem, and to Chapter *Circulant matrices* (book/03_circulant.ipynb),
+where it shows the wrap-around of cyclic convolution.
+
+:func:`image_filter_figure` and :func:`image_filter_explorer` are the 2-D
+companion of Chapter *Convolution in 2-D* (book/02_convolution_2d.ipynb):
+a photograph filtered in space, and its spectrum multiplied in frequency.
+
+This module imports matplotlib, anywidget and ipywidgets, so it is not
+imported by ``import convbook``; chapters use ``from convbook import widgets``.
+"""
+
+import io
+import pathlib
+
+import anywidget
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import scipy.fft
+import traitlets
+
+from . import kernels, plotting
+from ._validation import as_numeric_array, check_choice, positive_int
+from .convolution import circular_convolve, convolve
+
+__all__ = [
+    "SIGNAL_LENGTH",
+    "PRESETS",
+    "FILTERS",
+    "IMAGE_KERNELS",
+    "SpaceFrequencyExplorer",
+    "preset_signal",
+    "filter_taps",
+    "explorer_output",
+    "explorer_spectra",
+    "explorer_figure",
+    "image_filter_figure",
+    "image_filter_explorer",
+    "ImageFilterExplorer",
+]
+
+_HERE = pathlib.Path(__file__).parent
+
+#: Number of samples of the explorer's signal.
+SIGNAL_LENGTH = 64
+#: The signals the reader can start from.
+PRESETS = ("impulse", "step", "pulse", "noise", "sines")
+#: The filters the reader can pick, with the widths each one offers;
+#: "custom" takes taps typed by the reader.
+FILTERS = {
+    "moving_average": (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+    "gaussian": (3, 5, 7, 9, 11, 13, 15),
+    "difference": (2,),
+}
+MODES = ("linear", "cyclic")
+#: Kernels of the 2-D companion.
+IMAGE_KERNELS = ("gaussian", "box", "sobel_x", "sobel_y", "laplacian")
+
+
+def preset_signal(name, n=SIGNAL_LENGTH):
+    """One of the explorer's preset signals, of ``n`` samples.
+
+    Used in Chapter *Convolution in 1-D* (book/01_convolution_1d.ipynb).
+
+    Parameters
+    ----------
+    name : {"impulse", "step", "pulse", "noise", "sines"}
+        ``"impulse"``: a single 1 at ``n // 4``. ``"step"``: 0, then 1 from
+        the middle on. ``"pulse"``: 1 on the middle quarter of the samples.
+        ``"noise"``: Gaussian white noise of standard deviation 0.5 (seeded,
+        so always the same). ``"sines"``: a slow sine (3 periods) plus a
+        faster, weaker one (20 periods), which a low-pass filter removes.
+    n : int
+        Number of samples, at least 8.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape ``(n,)``.
+
+    Examples
+    --------
+    >>> from convbook import widgets
+    >>> widgets.preset_signal("pulse", 8)
+    array([0., 0., 0., 1., 1., 0., 0., 0.])
+    """
+    check_choice(name, "name", PRESETS)
+    n = positive_int(n, "n")
+    if n < 8:
+        raise ValueError(f"n must be at least 8 samples, got {n}")
+    t = np.arange(n)
+    if name == "impulse":
+        return (t == n // 4).astype(float)
+    if name == "step":
+        return (t >= n // 2).astype(float)
+    if name == "pulse":
+        return ((t >= 3 * n // 8) & (t < 5 * n // 8)).astype(float)
+    if name == "noise":
+        return 0.5 * np.random.default_rng(0).standard_normal(n)
+    return np.sin(2 * np.pi * 3 * t / n) + 0.5 * np.sin(2 * np.pi * 20 * t / n)
+
+
+def filter_taps(name, width):
+    """The taps of one of the explorer's filters, from :mod:`convbook.kernels`.
+
+    Used in Chapter *Convolution in 1-D* (book/01_convolution_1d.ipynb).
+
+    Parameters
+    ----------
+    name : {"moving_average", "gaussian", "difference"}
+        Which filter.
+    width : int
+        Number of taps, one of ``FILTERS[name]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape ``(width,)``.
+
+    Examples
+    --------
+    >>> from convbook import widgets
+    >>> widgets.filter_taps("moving_average", 4)
+    array([0.25, 0.25, 0.25, 0.25])
+    """
+    check_choice(name, "name", tuple(FILTERS))
+    if width not in FILTERS[name]:
+        raise ValueError(f"width must be one of {FILTERS[name]} for the {name} filter, got {width!r}")
+    if name == "moving_average":
+        return kernels.moving_average(width)
+    if name == "gaussian":
+        return kernels.gaussian(width)
+    return kernels.difference()
+
+
+def _check_state(signal, taps, mode, length):
+    x = as_numeric_array(signal, "signal").astype(float)
+    h = as_numeric_array(taps, "taps").astype(float)
+    if x.ndim != 1 or h.ndim != 1:
+        raise ValueError(f"signal and taps must be 1-D, got shapes {x.shape} and {h.shape}")
+    check_choice(mode, "mode", MODES)
+    length = positive_int(length, "length")
+    if mode == "cyclic" and length < max(x.size, h.size):
+        raise ValueError(
+            f"length must be at least max(len(signal), len(taps)) = {max(x.size, h.size)} "
+            f"for a cyclic convolution, got {length}"
+        )
+    return x, h, length
+
+
+def explorer_output(signal, taps, mode="linear", length=SIGNAL_LENGTH):
+    """What the explorer computes, by :func:`convbook.convolve`: the reference for its JavaScript.
+
+    Parameters
+    ----------
+    signal, taps : array_like
+        1-D signal ``x`` (``n`` samples) and filter ``h`` (``k`` taps).
+    mode : {"linear", "cyclic"}
+        ``"linear"``: the full convolution, ``n + k - 1`` samples.
+        ``"cyclic"``: both zero-padded to ``length`` samples and convolved
+        cyclically, which is what multiplying their length-``length`` DFTs
+        computes; it equals the linear result, padded with zeros, when
+        ``length >= n + k - 1``, and folds its tail onto its head
+        (aliasing) when ``length`` is shorter.
+    length : int
+        The padded length of the cyclic mode, at least ``max(n, k)``;
+        ignored in the linear mode.
+
+    Returns
+    -------
+    numpy.ndarray
+        The output ``y``.
+
+    Examples
+    --------
+    >>> from convbook import widgets
+    >>> widgets.explorer_output([1.0, 2.0, 3.0], [1.0, 1.0])
+    array([1., 3., 5., 3.])
+    >>> widgets.explorer_output([1.0, 2.0, 3.0], [1.0, 1.0], mode="cyclic", length=3)
+    array([4., 3., 5.])
+    """
+    x, h, length = _check_state(signal, taps, mode, length)
+    if mode == "linear":
+        return convolve(x, h)
+    return circular_convolve(np.pad(x, (0, length - x.size)), h)
+
+
+def explorer_spectra(signal, taps, mode="linear", length=SIGNAL_LENGTH):
+    """The magnitudes ``|F x|``, ``|F h|`` and ``|F y|`` the explorer draws.
+
+    The DFT length is ``n + k - 1`` in the linear mode (the shortest padding
+    without aliasing) and ``length`` in the cyclic mode; ``|F y|`` is the
+    DFT of :func:`explorer_output`, and equals ``|F x| * |F h|``, frequency
+    by frequency, in both modes. Only the frequencies ``0 .. L // 2`` are
+    returned: for a real signal the others mirror them.
+
+    Parameters
+    ----------
+    signal, taps, mode, length
+        As in :func:`explorer_output`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(|F x|, |F h|, |F y|)``, each of shape ``(L // 2 + 1,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import widgets
+    >>> fx, fh, fy = widgets.explorer_spectra([1.0, 2.0, 3.0], [1.0, 1.0])
+    >>> bool(np.allclose(fy, fx * fh))
+    True
+    """
+    x, h, length = _check_state(signal, taps, mode, length)
+    size = x.size + h.size - 1 if mode == "linear" else length
+    y = explorer_output(x, h, mode, length)
+    return tuple(np.abs(scipy.fft.rfft(a, size)) for a in (x, h, y))
+
+
+class SpaceFrequencyExplorer(anywidget.AnyWidget):
+    """Edit a signal, pick a filter, and see the convolution in space and in frequency.
+
+    The reader draws on the signal with the mouse or picks a preset, picks a
+    filter and switches between linear and cyclic convolution. The widget
+    shows the signal, the filter and their convolution computed by sliding,
+    and the magnitudes of their DFTs, where ``|F y|`` is ``|F x| * |F h|``
+    frequency by frequency. All of this is computed in JavaScript, so it
+    runs in the static book; in a live kernel the JavaScript writes its
+    output to :attr:`output`, which :meth:`check` compares with
+    :func:`convbook.convolve`. Used in Chapter *Convolution in 1-D*
+    (book/01_convolution_1d.ipynb) and Chapter *Circulant matrices*
+    (book/03_circulant.ipynb).
+
+    Parameters
+    ----------
+    preset : str
+        Starting signal, one of :data:`PRESETS`.
+    filter : str
+        ``"moving_average"``, ``"gaussian"``, ``"difference"`` or ``"custom"``.
+    width : int
+        Number of taps of the filter, one of ``FILTERS[filter]`` (ignored
+        for ``"custom"``).
+    mode : {"linear", "cyclic"}
+        Linear convolution, or cyclic convolution of the signal and filter
+        zero-padded to ``length`` samples.
+    length : int
+        Padded length in the cyclic mode, from ``SIGNAL_LENGTH`` to
+        ``SIGNAL_LENGTH + 32``.
+    taps : sequence of float, optional
+        The filter for ``filter="custom"``.
+
+    Examples
+    --------
+    >>> from convbook import widgets
+    >>> w = widgets.SpaceFrequencyExplorer(preset="impulse", filter="gaussian", width=5)
+    >>> w.taps == list(widgets.filter_taps("gaussian", 5))
+    True
+    >>> w.output  # filled in by the JavaScript once a browser shows the widget
+    []
+    """
+
+    _esm = _HERE / "explorer.js"
+    _css = _HERE / "explorer.css"
+
+    signal = traitlets.List(traitlets.Float()).tag(sync=True)
+    preset = traitlets.Unicode("sines").tag(sync=True)
+    filter = traitlets.Unicode("moving_average").tag(sync=True)
+    width = traitlets.Int(7).tag(sync=True)
+    taps = traitlets.List(traitlets.Float()).tag(sync=True)
+    mode = traitlets.Unicode("linear").tag(sync=True)
+    length = traitlets.Int(SIGNAL_LENGTH).tag(sync=True)
+    #: The presets and the filter bank, so that the JavaScript offers exactly
+    #: the signals of :func:`preset_signal` and the taps of :mod:`convbook.kernels`.
+    presets = traitlets.Dict().tag(sync=True)
+    filters = traitlets.Dict().tag(sync=True)
+    #: Written by the JavaScript: the output it computed by sliding the filter.
+    output = traitlets.List(traitlets.Float()).tag(sync=True)
+
+    def __init__(self, preset="sines", filter="moving_average", width=7, mode="linear",
+                 length=SIGNAL_LENGTH, taps=None):
+        check_choice(preset, "preset", PRESETS)
+        check_choice(filter, "filter", (*FILTERS, "custom"))
+        check_choice(mode, "mode", MODES)
+        length = positive_int(length, "length")
+        if not SIGNAL_LENGTH <= length <= SIGNAL_LENGTH + 32:
+            raise ValueError(f"length must be from {SIGNAL_LENGTH} to {SIGNAL_LENGTH + 32}, got {length}")
+        if filter == "custom":
+            if taps is None:
+                raise ValueError("taps must be given for filter='custom'")
+            h = as_numeric_array(taps, "taps").astype(float)
+            if h.ndim != 1 or not 1 <= h.size <= 32:
+                raise ValueError(f"taps must be a 1-D sequence of 1 to 32 numbers, got shape {h.shape}")
+        else:
+            h = filter_taps(filter, width)
+        super().__init__(
+            signal=preset_signal(preset).tolist(),
+            preset=preset,
+            filter=filter,
+            width=int(h.size),
+            taps=h.tolist(),
+            mode=mode,
+            length=length,
+            presets={name: preset_signal(name).tolist() for name in PRESETS},
+            filters={name: {str(w): filter_taps(name, w).tolist() for w in widths}
+                     for name, widths in FILTERS.items()},
+        )
+
+    # The JavaScript keeps signal and taps in step with preset, filter and
+    # width; these do the same when Python changes them in a live kernel.
+    @traitlets.observe("preset")
+    def _preset_changed(self, change):
+        if change["new"] in PRESETS:
+            self.signal = preset_signal(change["new"]).tolist()
+
+    @traitlets.observe("filter", "width")
+    def _filter_changed(self, change):
+        if self.filter in FILTERS and self.width in FILTERS[self.filter]:
+            self.taps = filter_taps(self.filter, self.width).tolist()
+
+    def __repr__(self):
+        return (f"SpaceFrequencyExplorer(preset={self.preset!r}, filter={self.filter!r}, "
+                f"taps={len(self.taps)}, mode={self.mode!r}, length={self.length})")
+
+    def expected_output(self):
+        """:func:`explorer_output` for the widget's current state: what the JavaScript must compute."""
+        return explorer_output(self.signal, self.taps, self.mode, self.length)
+
+    def check(self, rtol=1e-9, atol=1e-9):
+        """Check the widget's state against :mod:`convbook`, and its JavaScript output if there is one.
+
+        Computes the output with :func:`convbook.convolve` (or
+        :func:`convbook.circular_convolve`) and checks the convolution
+        theorem on it, ``|F y| = |F x| |F h|``. If a browser has shown the
+        widget, its JavaScript has written its own output to
+        :attr:`output`; that must agree too. Without a browser (as when the
+        book is built by executing the notebooks), there is no JavaScript
+        output and the report says so.
+
+        Returns
+        -------
+        str
+            A short report.
+
+        Raises
+        ------
+        AssertionError
+            If any of the comparisons fails.
+        """
+        y = self.expected_output()
+        fx, fh, fy = explorer_spectra(self.signal, self.taps, self.mode, self.length)
+        np.testing.assert_allclose(fy, fx * fh, rtol=rtol, atol=atol)
+        lines = [
+            f"{self.mode} convolution, {self.preset!r} signal ({len(self.signal)} samples), "
+            f"{len(self.taps)} taps: {y.size} output samples",
+            f"|F y| = |F x| |F h| at all {fy.size} frequencies (to {atol:g})",
+        ]
+        if self.output:
+            np.testing.assert_allclose(self.output, y, rtol=rtol, atol=atol)
+            lines.append(f"the JavaScript output ({len(self.output)} samples) equals convbook's (to {atol:g})")
+        else:
+            lines.append("no JavaScript output: no browser has shown the widget in this kernel")
+        return "\n".join(lines)
+
+
+def explorer_figure(preset="sines", filter="moving_average", width=7, mode="linear", length=SIGNAL_LENGTH):
+    """The explorer's picture at the given settings, drawn by matplotlib.
+
+    The static figure that precedes the widget, so that the page is
+    complete without JavaScript: signal, filter and output on the left, the
+    magnitudes of their DFTs on the right, with ``|F x| |F h|`` marked on
+    ``|F y|``.
+
+    Parameters
+    ----------
+    preset, filter, width, mode, length
+        As in :class:`SpaceFrequencyExplorer` (``filter`` not ``"custom"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from convbook import widgets
+    >>> fig = widgets.explorer_figure(preset="pulse", filter="gaussian", width=9)
+    >>> plt.close(fig)
+    """
+    x = preset_signal(preset)
+    h = filter_taps(filter, width)
+    y = explorer_output(x, h, mode, length)
+    spectra = explorer_spectra(x, h, mode, length)
+    fig, axes = plt.subplots(3, 2, figsize=(7.5, 5.4), sharex="col")
+    names = ("x", "h", "y")
+    colors = (plotting.COLORS["input"], plotting.COLORS["kernel"], plotting.COLORS["output"])
+    for row, (name, a, f, color) in enumerate(zip(names, (x, h, y), spectra, colors)):
+        ax = axes[row, 0]
+        ax.stem(np.arange(a.size), a, linefmt=color, markerfmt="o", basefmt="0.7")
+        ax.get_lines()[0].set_markersize(3)
+        ax.set_ylabel(name)
+        axf = axes[row, 1]
+        axf.bar(np.arange(f.size), f, color=color, width=0.8)
+        axf.set_ylabel(f"|F {name}|")
+    axes[2, 1].plot(np.arange(spectra[0].size), spectra[0] * spectra[1], "k.", markersize=3,
+                    label="|F x| · |F h|")
+    axes[2, 1].legend(loc="upper right")
+    if mode == "cyclic":
+        linear = explorer_output(x, h)
+        axes[2, 0].plot(np.arange(linear.size), linear, color="0.5", linestyle="--", linewidth=1,
+                        label="linear")
+        axes[2, 0].legend(loc="upper right")
+    axes[0, 0].set_title("space: y = h * x by sliding")
+    axes[0, 1].set_title(f"frequency: DFT magnitudes, length {2 * (spectra[0].size - 1)}")
+    axes[2, 0].set_xlabel("sample n")
+    axes[2, 1].set_xlabel("frequency k")
+    return fig
+
+
+def _check_image(image):
+    img = as_numeric_array(image, "image").astype(float)
+    if img.ndim != 2:
+        raise ValueError(f"image must be 2-D, got shape {img.shape}")
+    return img
+
+
+def _image_kernel(name):
+    check_choice(name, "name", IMAGE_KERNELS)
+    if name == "gaussian":
+        return kernels.gaussian_2d(9)
+    if name == "box":
+        return kernels.box(7)
+    if name == "laplacian":
+        return kernels.laplacian()
+    return kernels.sobel(name[-1])
+
+
+def image_filter_figure(image, kernel="gaussian"):
+    """A photograph filtered in space, and its spectrum multiplied in frequency.
+
+    Top row: the image, the kernel, and their convolution (``mode="same"``).
+    Bottom row: the log-magnitudes of the three 2-D DFTs (zero frequency in
+    the centre), all padded to the full output size, where the third is the
+    product of the first two. Used in Chapter *Convolution in 2-D*
+    (book/02_convolution_2d.ipynb).
+
+    Parameters
+    ----------
+    image : array_like
+        2-D grayscale image.
+    kernel : str
+        One of :data:`IMAGE_KERNELS`: a 9 x 9 Gaussian blur, a 7 x 7 box
+        blur, the Sobel derivatives across x or y, or the Laplacian.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from convbook import widgets
+    >>> fig = widgets.image_filter_figure(np.eye(16), "sobel_x")
+    >>> plt.close(fig)
+    """
+    img = _check_image(image)
+    h = _image_kernel(kernel)
+    full = tuple(n + k - 1 for n, k in zip(img.shape, h.shape))
+    same = convolve(img, h, mode="same", method="fft")
+    spectra = [np.fft.fftshift(np.abs(scipy.fft.fft2(a, full))) for a in (img, h)]
+    spectra.append(spectra[0] * spectra[1])
+    fig, axes = plt.subplots(2, 3, figsize=(7.5, 5.2))
+    smooth = kernel in ("gaussian", "box")
+    panels = [(img, "image x", "gray"), (h, f"kernel h ({kernel})", "RdBu_r"),
+              (same, "h * x (space)", "gray" if smooth else "RdBu_r")]
+    for ax, (a, title, cmap) in zip(axes[0], panels):
+        if cmap == "RdBu_r":
+            plotting.show_matrix(ax, a, title=title)
+        else:
+            ax.imshow(a, cmap=cmap)
+            ax.set_title(title)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    floor = 1e-3 * spectra[0].max()
+    for ax, s, title in zip(axes[1], spectra, ("log |F x|", "log |F h|", "log |F x| |F h| = log |F y|")):
+        ax.imshow(np.log10(s + floor), cmap="magma")
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def image_filter_explorer(image):
+    """Pick a kernel and see the photograph filtered: a widget for a live kernel.
+
+    A drop-down list of :data:`IMAGE_KERNELS` above :func:`image_filter_figure`,
+    redrawn by Python whenever the choice changes; so it needs a running
+    kernel (Binder, or a local Jupyter), unlike :class:`SpaceFrequencyExplorer`.
+    The figure is shown as an image widget rather than through an output
+    area, so that executing the notebook stores the same outputs with or
+    without a front end. Used in Chapter *Convolution in 2-D*
+    (book/02_convolution_2d.ipynb).
+
+    Parameters
+    ----------
+    image : array_like
+        2-D grayscale image.
+
+    Returns
+    -------
+    ImageFilterExplorer
+        The widget (display it, or let it be a cell's last value).
+    """
+    return ImageFilterExplorer(_check_image(image))
+
+
+class ImageFilterExplorer(ipywidgets.VBox):
+    """The widget of :func:`image_filter_explorer`: a kernel chooser above the figure."""
+
+    def __init__(self, image):
+        self.image = image
+        self.kernel = ipywidgets.Dropdown(options=IMAGE_KERNELS, value="gaussian", description="kernel")
+        self.picture = ipywidgets.Image(format="png")
+        self.kernel.observe(lambda change: self._draw(), names="value")
+        super().__init__([self.kernel, self.picture])
+        self._draw()
+
+    def _draw(self):
+        fig = image_filter_figure(self.image, self.kernel.value)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80)  # a live view: keep the stored widget state small
+        plt.close(fig)
+        self.picture.value = buffer.getvalue()
+
+    def __repr__(self):
+        return f"ImageFilterExplorer(kernel={self.kernel.value!r}, image shape {self.image.shape})"

@@ -1,0 +1,258 @@
+// Check every page of the built (offline) book in headless Chromium, with the network off.
+//
+// Usage: node tests/browser/test_pages.mjs SITE_DIR SCREENSHOT_DIR
+//
+// Serves SITE_DIR on 127.0.0.1, blocks every request to any other host, and
+// for every page at a desktop and a phone width checks: no JavaScript error
+// and no failed or blocked request; all maths typeset by MathJax, with no
+// raw $...$, \(...\) or \[...\] left; every image loaded; every widget
+// rendered. On pages with the space-frequency explorer it changes the
+// preset and the mode, checks that the output and the spectrum change, and
+// has Python (convbook, through $PYTHON) recompute every output the
+// JavaScript showed. Saves a full-page screenshot of each page at each width
+// and ends with the line "N passed, N failed"; exits 1 if any check failed.
+
+import { spawnSync } from "node:child_process";
+import { readFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, relative, resolve, sep } from "node:path";
+import { chromium } from "playwright-core";
+
+const [siteArg, shotsArg] = process.argv.slice(2);
+if (!siteArg || !shotsArg) {
+  console.error("usage: node test_pages.mjs SITE_DIR SCREENSHOT_DIR");
+  process.exit(2);
+}
+const SITE = resolve(siteArg);
+const SHOTS = resolve(shotsArg);
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const PYTHON = process.env.PYTHON || "python3";
+const VIEWPORTS = {
+  desktop: { viewport: { width: 1280, height: 900 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+};
+const TYPES = {
+  ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
+  ".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml", ".woff": "font/woff",
+  ".woff2": "font/woff2", ".ttf": "font/ttf", ".eot": "application/vnd.ms-fontobject", ".txt": "text/plain",
+  ".inv": "application/octet-stream",
+};
+
+// Errors of the book's toolchain, not of its pages, reported but not counted:
+// Jupyter Book 1 writes sphinx-thebe's inline configuration script twice into
+// every page, and the second copy fails to redeclare its constant; the theme
+// logs an error when a fresh browser has no stored light/dark choice yet.
+const KNOWN_UPSTREAM = [/Identifier 'THEBE_JS_URL' has already been declared/, /Got invalid theme mode: \. Resetting to auto/];
+
+let passed = 0;
+let failed = 0;
+function record(name, problems) {
+  if (problems.length === 0) {
+    passed++;
+    console.log(`PASS ${name}`);
+  } else {
+    failed++;
+    console.log(`FAIL ${name}`);
+    problems.forEach((p) => console.log(`     ${p}`));
+  }
+}
+
+function serve(root) {
+  const server = createServer((req, res) => {
+    let path = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
+    let file = resolve(join(root, path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      const body = readFileSync(file);
+      res.writeHead(200, { "Content-Type": TYPES[extname(file)] || "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+function pages(root) {
+  const top = readdirSync(root).filter((f) => f.endsWith(".html") && f !== "index.html");
+  const book = readdirSync(join(root, "book")).filter((f) => f.endsWith(".html")).map((f) => `book/${f}`);
+  return [...book.sort(), ...top.sort()];
+}
+
+// Everything the page itself can tell about its health, evaluated in the page.
+async function inspect(page) {
+  await page.evaluate(async () => {
+    for (const img of document.images) img.loading = "eager";
+    await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
+    if (window.MathJax && window.MathJax.startup) await window.MathJax.startup.promise;
+  });
+  return page.evaluate(() => {
+    const problems = [];
+    const warnings = [];
+    const mathNodes = [...document.querySelectorAll(".math, span.math, div.math")];
+    const untypeset = mathNodes.filter((n) => !n.querySelector("mjx-container") && !n.closest("mjx-container"));
+    if (untypeset.length) problems.push(`${untypeset.length} maths elements not typeset, e.g. ${untypeset[0].textContent.slice(0, 60)}`);
+    const main = document.querySelector("main, article, body").cloneNode(true);
+    main.querySelectorAll("pre, code, script, style, textarea, mjx-container, .highlight, .sfx").forEach((n) => n.remove());
+    const text = main.textContent;
+    const raw = text.match(/\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\s][^$\n]{0,80}\$/);
+    if (raw) problems.push(`raw maths left in the text: ${JSON.stringify(text.slice(Math.max(0, raw.index - 30), raw.index + 50))}`);
+    const broken = [...document.images].filter((img) => !(img.complete && img.naturalWidth > 0));
+    broken.forEach((img) => problems.push(`image not loaded: ${img.getAttribute("src").slice(0, 80)}`));
+    const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+    const dead = views.filter((s) => !s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx"));
+    if (dead.length) problems.push(`${dead.length} of ${views.length} widgets not rendered`);
+    const wide = document.documentElement.scrollWidth - window.innerWidth;
+    if (wide > 1) warnings.push(`the page scrolls sideways by ${wide}px`);
+    return { problems, warnings, widgets: views.length, explorers: document.querySelectorAll(".sfx").length };
+  });
+}
+
+function explorerState(page, index) {
+  return page.evaluate((i) => {
+    const d = document.querySelectorAll(".sfx")[i].dataset;
+    return { state: JSON.parse(d.state), output: JSON.parse(d.output), spectrum: JSON.parse(d.spectrum),
+      maxDiff: Number(d.maxDiff) };
+  }, index);
+}
+
+// Change the explorer's preset and mode as a reader would, and collect what it showed.
+async function exercise(page, index, samples) {
+  const problems = [];
+  const root = page.locator(".sfx").nth(index);
+  const before = await explorerState(page, index);
+  samples.push(before);
+  const select = root.locator('select[aria-label="signal preset"]');
+  const other = before.state.preset === "impulse" ? "step" : "impulse";
+  await select.selectOption(other);
+  const afterPreset = await explorerState(page, index);
+  samples.push(afterPreset);
+  if (JSON.stringify(afterPreset.output) === JSON.stringify(before.output)) problems.push(`preset ${other}: the output did not change`);
+  if (JSON.stringify(afterPreset.spectrum) === JSON.stringify(before.spectrum)) problems.push(`preset ${other}: the spectrum did not change`);
+  const mode = before.state.mode === "linear" ? "cyclic" : "linear";
+  await root.locator(`button[data-mode="${mode}"]`).click();
+  const afterMode = await explorerState(page, index);
+  samples.push(afterMode);
+  if (afterMode.state.mode !== mode) problems.push(`the ${mode} button did not switch the mode`);
+  if (afterMode.output.length === afterPreset.output.length) problems.push(`mode ${mode}: the output length did not change`);
+  for (const s of [before, afterPreset, afterMode]) {
+    if (!(s.maxDiff < 1e-9)) problems.push(`|F y| differs from |F x| |F h| by ${s.maxDiff}`);
+  }
+  return problems;
+}
+
+// One Python run recomputes every output the JavaScript showed, with convbook.
+function checkWithPython(samples) {
+  const script = `
+import json, sys
+import numpy as np
+from convbook import widgets
+worst = 0.0
+for s in json.load(sys.stdin):
+    st = s["state"]
+    y = widgets.explorer_output(st["signal"], st["taps"], st["mode"], st["length"])
+    _, _, fy = widgets.explorer_spectra(st["signal"], st["taps"], st["mode"], st["length"])
+    if len(s["output"]) != y.size or len(s["spectrum"]) != fy.size:
+        print("shape mismatch", len(s["output"]), y.size); sys.exit(1)
+    worst = max(worst, float(np.abs(np.array(s["output"]) - y).max()), float(np.abs(np.array(s["spectrum"]) - fy).max()))
+print(worst)
+`;
+  const run = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify(samples), encoding: "utf8" });
+  if (run.status !== 0) return [`python failed: ${(run.stdout + run.stderr).slice(-400)}`];
+  const worst = Number(run.stdout.trim());
+  console.log(`     largest difference between the JavaScript and convbook: ${worst.toExponential(1)}`);
+  return worst < 1e-9 ? [] : [`the JavaScript output differs from convbook by ${worst}`];
+}
+
+async function main() {
+  const started = Date.now();
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await serve(SITE);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: false, // the --headless flag below does it, exactly as given
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const samples = [];
+  const known = new Set();
+  let explorers = 0;
+  try {
+    for (const [width, options] of Object.entries(VIEWPORTS)) {
+      const context = await browser.newContext(options);
+      const blocked = [];
+      await context.route("**/*", (route) => {
+        const url = new URL(route.request().url());
+        if (url.hostname === "127.0.0.1") return route.continue();
+        blocked.push(url.href);
+        return route.abort("blockedbyclient");
+      });
+      if (width === "desktop") {
+        const page = await context.newPage();
+        await page.goto(`${origin}/index.html`);
+        await page.waitForURL(/book\/intro\.html/, { timeout: 10000 }).catch(() => null);
+        record("index.html redirects to the first page", page.url().includes("book/intro.html") ? [] : [`ended at ${page.url()}`]);
+        await page.close();
+      }
+      for (const name of pages(SITE)) {
+        const page = await context.newPage();
+        const problems = [];
+        blocked.length = 0;
+        page.on("pageerror", (err) => {
+          if (KNOWN_UPSTREAM.some((re) => re.test(err.message))) known.add(err.message);
+          else problems.push(`JavaScript error: ${err.message.slice(0, 200)}`);
+        });
+        page.on("console", (msg) => {
+          if (msg.type() !== "error") return;
+          if (KNOWN_UPSTREAM.some((re) => re.test(msg.text()))) known.add(msg.text());
+          else problems.push(`console error: ${msg.text().slice(0, 200)}`);
+        });
+        page.on("requestfailed", (req) => {
+          if (new URL(req.url()).hostname === "127.0.0.1") problems.push(`request failed: ${req.url()}`);
+        });
+        page.on("response", (res) => res.status() >= 400 && problems.push(`HTTP ${res.status()}: ${res.url()}`));
+        await page.goto(`${origin}/${name}`, { waitUntil: "load" });
+        await page.waitForLoadState("networkidle").catch(() => null);
+        const views = await page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count();
+        if (views > 0) {
+          await page.waitForFunction(() => [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
+            .every((s) => s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx")), null, { timeout: 20000 })
+            .catch(() => null);
+        }
+        const report = await inspect(page);
+        problems.push(...report.problems);
+        report.warnings.forEach((w) => console.log(`WARN ${name} (${width}): ${w}`));
+        const file = `${name.replace(/\//g, "_").replace(/\.html$/, "")}-${width}.png`;
+        await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+        for (let i = 0; i < report.explorers; i++) {
+          const widgetProblems = await exercise(page, i, samples);
+          record(`${name} (${width}): explorer ${i + 1} responds to its preset and mode`, widgetProblems);
+          explorers++;
+        }
+        blocked.forEach((url) => problems.push(`request to another host (blocked): ${url.slice(0, 120)}`));
+        record(`${name} (${width}): loads offline, no errors, maths typeset, images and widgets shown`, problems);
+        await page.close();
+      }
+      await context.close();
+    }
+    known.forEach((message) => console.log(`KNOWN upstream error, not counted: ${message}`));
+    if (explorers > 0) record(`the explorer's ${samples.length} outputs equal convbook's`, checkWithPython(samples));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  console.log(`screenshots in ${relative(process.cwd(), SHOTS) || "."}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});
