@@ -15,10 +15,10 @@ offer three algorithms through ``method``:
     least ``n + r - 1`` per axis, multiply their (real, where possible) FFTs,
     and transform back.
 
-Chapter 0 (Conventions) settles convolution against cross-correlation and
-the three modes; Chapter 1 (Convolution in 1-D) teaches the loop, the
-vectorised form and the FFT route; Chapter 2 (Convolution in 2-D) carries
-them to images.
+Taught in the chapters *Conventions* (book/00_conventions.ipynb: convolution
+against cross-correlation, the three modes), *Convolution in 1-D*
+(book/01_convolution_1d.ipynb: the loop, the vectorised form, the FFT route)
+and *Convolution in 2-D* (book/02_convolution_2d.ipynb: the same on images).
 """
 
 import numpy as np
@@ -114,7 +114,8 @@ def circular_convolve(x, h, method="fft"):
     The kernel is zero-padded to ``x.shape`` and indices wrap around, so the
     output has the shape of ``x``. This is the product of the circulant
     matrix of ``h`` with ``x``, and the operation the DFT diagonalises
-    (Chapter 1, Convolution in 1-D; Chapter 3, Circulant matrices).
+    (chapters *Convolution in 1-D*, book/01_convolution_1d.ipynb, and
+    *Circulant matrices and the convolution rule*, book/03_circulant.ipynb).
 
     Parameters
     ----------

@@ -5,12 +5,13 @@ here build those matrices explicitly, agreeing with
 :func:`scipy.linalg.convolution_matrix`, :func:`scipy.linalg.circulant` and
 :func:`scipy.linalg.dft` where they overlap.
 
-Chapter 1 (Convolution in 1-D) introduces the banded Toeplitz matrix;
-Chapter 3 (Circulant matrices and the convolution rule) the circulant and
-the DFT that diagonalises it; Chapter 4 (Convolution as one matrix
-multiply) the block-Toeplitz matrix of a 2-D convolution and the im2col
-patch matrix; Chapter 5 (The FFT route as matrix products) the 2-D DFT
-matrix.
+The chapter *Convolution in 1-D* (book/01_convolution_1d.ipynb) introduces
+the banded Toeplitz matrix; *Circulant matrices and the convolution rule*
+(book/03_circulant.ipynb) the circulant and the DFT that diagonalises it;
+*Convolution as one matrix multiply* (book/04_matrix_multiply.ipynb) the
+block-Toeplitz matrix of a 2-D convolution and the im2col patch matrix;
+*The FFT route as matrix products* (book/05_fft_as_matrices.ipynb) the 2-D
+DFT matrix.
 """
 
 import functools
@@ -144,7 +145,8 @@ def dft2_matrix(shape):
 
     ``dft2_matrix(x.shape) @ x.ravel() == numpy.fft.fft2(x).ravel()``. It is
     the Kronecker product ``kron(F_M, F_N)`` of the 1-D DFT matrices, the
-    row transform inside the column transform (Chapter 5).
+    row transform inside the column transform (chapter *The FFT route as
+    matrix products*, book/05_fft_as_matrices.ipynb).
 
     Parameters
     ----------
