@@ -281,7 +281,9 @@ def fft_route(X, W, operation="correlate", mode="circular", return_steps=False):
     roots of unity are kept as powers of a primitive root and reduced with
     its cyclotomic polynomial, so the terms that cancel cancel exactly and
     every output of real input comes back as a plain polynomial in the
-    pixels and weights, with no roots of unity left.
+    pixels and weights, with no roots of unity left. The work grows like
+    ``(M N)**3`` times the kernel size: meant for the small examples of the
+    book.
 
     Parameters
     ----------
@@ -353,8 +355,7 @@ def fft_route(X, W, operation="correlate", mode="circular", return_steps=False):
 
     def bilinear(table):
         """sum over (a, b) of table[a, b] * w_a * x_b, table holding exact numbers."""
-        return expand(sp.Add(*(c * w[a] * x[b] for (i, b), c in np.ndenumerate(table)
-                               if c != 0 for a in (support[i],))))
+        return expand(sp.Add(*(c * w[support[i]] * x[b] for (i, b), c in np.ndenumerate(table) if c != 0)))
 
     def coefficient(c):
         return sum((int(k) * roots[d] for d, k in enumerate(c) if k), sp.S.Zero) / (M * N)
