@@ -7,19 +7,37 @@ sympy or anywidget themselves and are not imported here, so
 ``import convbook`` stays fast.
 """
 
+from . import cnn  # the small CNN of chapter 8: convbook.cnn.train, ... (names too generic for the top level)
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
-from .matrices import circulant, convolution_matrix, dft2_matrix, dft_matrix
+from .cost import choose_conv2d_method
+from .data import grace_hopper
+from .kernels import box, difference, gaussian, gaussian_2d, laplacian, moving_average, sobel
+from .layers import conv2d, conv2d_backward
+from .matrices import bttb_matrix, circulant, convolution_matrix, dft2_matrix, dft_matrix, im2col
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "box",
+    "bttb_matrix",
+    "choose_conv2d_method",
     "circulant",
     "circular_convolve",
+    "conv2d",
+    "conv2d_backward",
     "conv_output_size",
     "convolution_matrix",
     "convolve",
     "correlate",
     "dft2_matrix",
     "dft_matrix",
+    "difference",
+    "gaussian",
+    "gaussian_2d",
+    "grace_hopper",
+    "im2col",
+    "laplacian",
+    "moving_average",
     "output_shape",
+    "sobel",
 ]

@@ -1,0 +1,229 @@
+"""Counts of convbook.cost against hand counts and brute force; the cost model's contract."""
+
+import itertools
+import json
+import pathlib
+
+import numpy as np
+import pytest
+import scipy.fft
+from hypothesis import given
+from hypothesis import strategies as st
+
+import convbook.cost
+from convbook import choose_conv2d_method
+from convbook.layers import conv2d
+from convbook.cost import (
+    FEATURE_NAMES,
+    LAYER_METHODS,
+    conv_mults,
+    fft_mults,
+    fit_constants,
+    layer_features,
+    layer_fft_shape,
+    layer_memory,
+    layer_mults,
+    load_constants,
+    predict_conv2d_times,
+    save_constants,
+)
+
+
+def brute_direct_count(x_shape, h_shape, mode):
+    """Count the products h[k] x[n - k] the requested outputs need, by enumeration."""
+    full = [n + k - 1 for n, k in zip(x_shape, h_shape)]
+    length = {"full": full, "same": list(x_shape),
+              "valid": [abs(n - k) + 1 for n, k in zip(x_shape, h_shape)]}[mode]
+    start = [(f - l) // 2 for f, l in zip(full, length)]
+    count = 0
+    for out in itertools.product(*(range(s, s + l) for s, l in zip(start, length))):
+        for k in itertools.product(*(range(r) for r in h_shape)):
+            count += all(0 <= o - kk < n for o, kk, n in zip(out, k, x_shape))
+    return count
+
+
+def test_fft_mults_hand_counts():
+    # 8-point complex FFT: 3 stages of 4 butterflies, one complex multiply each = 12; x4 real.
+    assert fft_mults(8, real=False) == 48.0
+    assert fft_mults(8) == 24.0
+    assert fft_mults(8, real=False, complex_mult=3) == 36.0
+    # 8x8: 16 transforms of 8 points, 12 complex multiplies each = 192; real input halves.
+    assert fft_mults((8, 8), real=False) == 768.0
+    assert fft_mults(1) == 0.0
+
+
+def test_conv_mults_hand_counts():
+    assert conv_mults(4, 3) == 12.0  # every x[n] meets every h[k]
+    assert conv_mults(4, 3, mode="valid") == 6.0  # 2 outputs x 3 taps
+    assert conv_mults(4, 3, mode="same") == 10.0  # full's [1, 2, 3, 3, 2, 1] less both ends
+    assert conv_mults((4, 4), (3, 3)) == 144.0
+    # FFT of 5 and 4: length 8; 3 real transforms of 24 real multiplies, 5 complex products.
+    assert conv_mults(5, 4, method="fft") == 3 * 24 + 4 * 5
+    assert conv_mults(5, 4, method="fft", complex_mult=3) == 3 * 18 + 3 * 5
+
+
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(
+    st.lists(st.integers(1, 5), min_size=d, max_size=d), st.lists(st.integers(1, 5), min_size=d, max_size=d))),
+    st.sampled_from(["full", "same", "valid"]))
+def test_conv_mults_direct_matches_enumeration(shapes, mode):
+    x_shape, h_shape = shapes
+    fits = all(a >= b for a, b in zip(x_shape, h_shape)) or all(a <= b for a, b in zip(x_shape, h_shape))
+    if mode == "valid" and not fits:
+        with pytest.raises(ValueError, match="valid"):
+            conv_mults(x_shape, h_shape, mode)
+        return
+    assert conv_mults(x_shape, h_shape, mode) == brute_direct_count(x_shape, h_shape, mode)
+
+
+def test_conv_mults_fft_uses_fast_lengths():
+    n, k = 1000, 33
+    length = scipy.fft.next_fast_len(n + k - 1, real=True)
+    expected = 3 * fft_mults(length) + 4 * (length // 2 + 1)
+    assert conv_mults(n, k, method="fft") == pytest.approx(expected)
+
+
+def test_layer_mults_hand_counts():
+    assert layer_mults((1, 1, 3, 3), (1, 1, 2, 2)) == 16.0  # 2x2 outputs x 4 taps
+    assert layer_mults((2, 3, 5, 5), (4, 3, 3, 3), method="im2col") == 2 * 3 * 4 * 3 * 3 * 9
+    assert layer_mults((1, 1, 3, 3), (1, 1, 2, 2), stride=2, padding=1) == 16.0
+    # Every pass of direct convolution multiplies the same triples.
+    for which in ("grad_input", "grad_weight"):
+        assert layer_mults((2, 3, 5, 5), (4, 3, 3, 3), which=which) == layer_mults((2, 3, 5, 5), (4, 3, 3, 3))
+    # FFT, 4x4 transforms (64 real multiplies each), 4 x 3 half spectrum = 12 complex products per pair.
+    x, w = (1, 1, 4, 4), (1, 1, 3, 3)
+    assert layer_fft_shape(x, w) == (4, 4) and fft_mults((4, 4)) == 64.0
+    assert layer_mults(x, w, method="fft") == 3 * 64 + 4 * 12
+    assert layer_mults(x, w, method="fft", which="grad_input") == 2 * 64 + 4 * 12
+    assert layer_mults(x, w, method="fft", which="grad_weight") == 64 + 4 * 12
+    assert layer_mults(x, w, method="fft", which="training") == 6 * 64 + 3 * 4 * 12
+
+
+def test_fft_layer_counts_reuse_transforms_across_channel_pairs():
+    # Doubling both channel counts quadruples the pointwise work but only doubles the input transforms.
+    small = layer_mults((1, 8, 32, 32), (8, 8, 5, 5), method="fft")
+    large = layer_mults((1, 16, 32, 32), (16, 16, 5, 5), method="fft")
+    assert 2 < large / small < 4
+    assert layer_mults((1, 16, 32, 32), (16, 16, 5, 5)) / layer_mults((1, 8, 32, 32), (8, 8, 5, 5)) == 4
+
+
+def test_layer_memory_hand_counts():
+    x, w = (1, 1, 4, 4), (1, 1, 3, 3)
+    assert layer_memory(x, w, method="direct") == 0
+    assert layer_memory(x, w, method="im2col", itemsize=1) == 4 * 9  # 2x2 patches of 9
+    assert layer_memory(x, w, method="fft", itemsize=4) == 3 * 12 * 8  # 3 half spectra, complex64
+    assert layer_memory((2, 3, 8, 8), (5, 3, 3, 3), padding=1, method="im2col") == 2 * 64 * 27 * 4
+
+
+@given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(3, 9), st.integers(1, 4),
+       st.integers(0, 2), st.integers(0, 1000))
+def test_layer_fft_shape_is_enough(b, c_in, c_out, n, k, padding, seed):
+    if k > n + 2 * padding:
+        return
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((b, c_in, n, n))
+    w = rng.standard_normal((c_out, c_in, k, k))
+    shape = layer_fft_shape(x.shape, w.shape, padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (padding,) * 2, (padding,) * 2))
+    spectra = np.einsum("bcij,ocij->boij", np.fft.fft2(xp, shape),
+                        np.conj(np.fft.fft2(w, shape)))
+    cyclic = np.fft.ifft2(spectra).real
+    ho = n + 2 * padding - k + 1
+    np.testing.assert_allclose(cyclic[..., :ho, :ho], conv2d(x, w, padding=padding), atol=1e-9)
+
+
+def test_choose_returns_the_cheapest_predicted_method():
+    for x, w, p in [((32, 64, 32, 32), (64, 64, 3, 3), 1), ((1, 1, 64, 64), (1, 1, 1, 1), 0),
+                    ((8, 16, 32, 32), (16, 16, 11, 11), 5), ((4, 3, 16, 16), (8, 3, 5, 5), 2)]:
+        pick = choose_conv2d_method(x, w, padding=p)
+        assert pick in LAYER_METHODS
+        times = predict_conv2d_times(x, w, padding=p)
+        assert all(t > 0 for t in times.values())
+        assert times[pick] == min(times.values())
+
+
+@pytest.mark.parametrize("args, match", [
+    (((1, 3, 8), (4, 3, 3, 3)), "x_shape"),
+    (((1, 3, 8, 8), (4, 3, 3)), "w_shape"),
+    (((1, 3, 8, 8), (4, 2, 3, 3)), "in_channels"),
+    (((1, 3, 8, 8), (4, 3, 9, 9)), "kernel_size"),
+    (((1, 0, 8, 8), (4, 0, 3, 3)), r"x_shape\[1\]"),
+])
+def test_choose_rejects_bad_shapes(args, match):
+    with pytest.raises(ValueError, match=match):
+        choose_conv2d_method(*args)
+
+
+def test_choose_rejects_bad_stride_padding_and_types():
+    with pytest.raises(ValueError, match="stride"):
+        choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3), stride=0)
+    with pytest.raises(ValueError, match="padding"):
+        choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3), padding=-1)
+    with pytest.raises(TypeError, match="x_shape"):
+        choose_conv2d_method((1, 3, 8.5, 8), (4, 3, 3, 3))
+    with pytest.raises(ValueError, match="constants"):
+        choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3), constants={"direct": [1, 2, 3]})
+    with pytest.raises(ValueError, match="non-negative"):
+        choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3),
+                             constants={"direct": [1, 2, -3], "im2col": [1, 1, 1], "fft": [1, 1, 1, 1]})
+
+
+def only(method):
+    """Constants under which ``method`` costs one nanosecond per unit and the others a second."""
+    return {m: [1e-9 if m == method else 1.0] * len(FEATURE_NAMES[m]) for m in LAYER_METHODS}
+
+
+@pytest.mark.parametrize("method", LAYER_METHODS)
+def test_choose_honours_constants_argument(method):
+    assert choose_conv2d_method((8, 16, 32, 32), (16, 16, 3, 3), padding=1, constants=only(method)) == method
+
+
+@pytest.mark.parametrize("method", LAYER_METHODS)
+def test_choose_honours_refitted_files(method, tmp_path, monkeypatch):
+    monkeypatch.delenv("CONVBOOK_COST_CONSTANTS", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    shape = ((8, 16, 32, 32), (16, 16, 3, 3))
+    # The user file that `python -m convbook.bench --fit` writes by default.
+    save_constants({"constants": only(method)})
+    assert choose_conv2d_method(*shape, padding=1) == method
+    # An explicit file named by the environment variable wins over it.
+    other = next(m for m in LAYER_METHODS if m != method)
+    monkeypatch.setenv("CONVBOOK_COST_CONSTANTS", str(save_constants({"constants": only(other)}, tmp_path / "c.json")))
+    assert choose_conv2d_method(*shape, padding=1) == other
+
+
+def test_shipped_constants_are_valid_and_fitted():
+    data = load_constants(pathlib.Path(convbook.cost.__file__).with_name("cost_constants.json"))
+    assert set(data["constants"]) == set(LAYER_METHODS)
+    assert "machine" in data and "cpu" in data["machine"]
+
+
+def test_load_constants_rejects_bad_files(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"constants": {"direct": [1.0]}}))
+    with pytest.raises(ValueError, match="constants"):
+        load_constants(path)
+    with pytest.raises(TypeError, match="fitted"):
+        save_constants([1, 2, 3], tmp_path / "x.json")
+
+
+def test_fit_recovers_known_constants():
+    true = {"direct": [2e-6, 1e-9, 3e-9], "im2col": [5e-6, 4e-10, 2e-9], "fft": [1e-4, 2e-9, 1e-9, 5e-9]}
+    shapes = [((b, c, n, n), (c2, c, k, k), (k - 1) // 2)
+              for b in (1, 4) for c, c2 in ((2, 3), (16, 8)) for n in (8, 20) for k in (1, 3, 5)]
+    records = [dict(x_shape=x, w_shape=w, stride=1, padding=p, method=m,
+                    seconds=float(layer_features(x, w, 1, p)[m] @ true[m]))
+               for x, w, p in shapes for m in LAYER_METHODS]
+    fitted = fit_constants(records)
+    for m in LAYER_METHODS:
+        np.testing.assert_allclose(fitted["constants"][m], true[m], rtol=1e-6)
+        assert fitted["rms_relative_error"][m] < 1e-8
+
+
+def test_fit_rejects_bad_records():
+    record = dict(x_shape=(1, 1, 8, 8), w_shape=(1, 1, 3, 3), stride=1, padding=0, method="direct", seconds=1.0)
+    with pytest.raises(ValueError, match="at least"):
+        fit_constants([record])
+    with pytest.raises(ValueError, match="seconds"):
+        fit_constants([dict(record, seconds=0.0)])
+    with pytest.raises(ValueError, match="method"):
+        fit_constants([dict(record, method="winograd")])
