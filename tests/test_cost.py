@@ -164,7 +164,7 @@ def test_choose_rejects_bad_stride_padding_and_types():
         choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3), constants={"direct": [1, 2, 3]})
     with pytest.raises(ValueError, match="non-negative"):
         choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3),
-                             constants={"direct": [1, 2, -3], "im2col": [1, 1, 1], "fft": [1, 1, 1, 1]})
+                             constants={"direct": [1, 2, -3, 0, 0], "im2col": [1, 1, 1, 1], "fft": [1, 1, 1, 1]})
 
 
 def only(method):
@@ -206,10 +206,21 @@ def test_load_constants_rejects_bad_files(tmp_path):
         save_constants([1, 2, 3], tmp_path / "x.json")
 
 
+def test_layer_features_count_output_and_layout_traffic():
+    # 2 images, 3 -> 4 channels, 5x5 with "same" padding: 2 * 5 * 5 * 4 = 200 outputs, 150 inputs.
+    features = layer_features((2, 3, 5, 5), (4, 3, 3, 3), 1, 1)
+    direct = dict(zip(FEATURE_NAMES["direct"], features["direct"]))
+    im2col = dict(zip(FEATURE_NAMES["im2col"], features["im2col"]))
+    assert direct["values_accumulated"] == 9 * 200
+    assert direct["layout_values"] == im2col["layout_values"] == 150 + 200
+    assert direct["values_moved"] == im2col["values_moved"] == 9 * 2 * 5 * 5 * 3
+
+
 def test_fit_recovers_known_constants():
-    true = {"direct": [2e-6, 1e-9, 3e-9], "im2col": [5e-6, 4e-10, 2e-9], "fft": [1e-4, 2e-9, 1e-9, 5e-9]}
+    true = {"direct": [2e-6, 1e-9, 3e-9, 1e-9, 6e-9], "im2col": [5e-6, 4e-10, 2e-9, 3e-9],
+            "fft": [1e-4, 2e-9, 1e-9, 5e-9]}
     shapes = [((b, c, n, n), (c2, c, k, k), (k - 1) // 2)
-              for b in (1, 4) for c, c2 in ((2, 3), (16, 8)) for n in (8, 20) for k in (1, 3, 5)]
+              for b in (1, 4) for c, c2 in ((2, 3), (16, 8), (4, 4)) for n in (8, 20) for k in (1, 3, 5)]
     records = [dict(x_shape=x, w_shape=w, stride=1, padding=p, method=m,
                     seconds=float(layer_features(x, w, 1, p)[m] @ true[m]))
                for x, w, p in shapes for m in LAYER_METHODS]

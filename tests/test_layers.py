@@ -6,18 +6,22 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convbook import conv2d, conv2d_backward, correlate
+from convbook import conv2d, conv2d_backward, correlate, winograd_conv2d, winograd_conv2d_backward
 
 METHODS = ["direct", "im2col", "fft"]
 TOL = {np.float64: 1e-10, np.float32: 1e-4}
 
 
 @st.composite
-def layers(draw):
-    """A random layer: shapes, stride, padding and dtype that fit together."""
+def layers(draw, winograd=False):
+    """A random layer: shapes, stride, padding and dtype that fit together (3x3, stride 1 if ``winograd``)."""
     b, c, o = (draw(st.integers(1, 3)) for _ in range(3))
-    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    if winograd:
+        kh = kw = 3
+        sh = sw = 1
+    else:
+        kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+        sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
     h = draw(st.integers(max(1, kh - 2 * ph), 10))
     w = draw(st.integers(max(1, kw - 2 * pw), 10))
@@ -61,18 +65,58 @@ def close(ours, ref, dtype):
     np.testing.assert_allclose(ours, ref, rtol=TOL[dtype], atol=TOL[dtype] * scale)
 
 
-@given(layers())
-def test_all_methods_match_scipy_reference(layer):
+def check_against_reference(layer, winograd=False):
     x, w, bias, stride, padding, rng = layer
     dtype = x.dtype.type
     y_shape = conv2d(x, w, stride=stride, padding=padding).shape
     g = rng.standard_normal(y_shape).astype(dtype)
     y_ref, gx_ref, gw_ref = reference(x, w, bias, stride, padding, g)
-    for method in METHODS:
-        close(conv2d(x, w, bias, stride, padding, method), y_ref, dtype)
-        gx, gw = conv2d_backward(x, w, g, stride, padding, method)
+    passes = [(conv2d(x, w, bias, stride, padding, m), *conv2d_backward(x, w, g, stride, padding, m)) for m in METHODS]
+    if winograd:
+        passes.append((winograd_conv2d(x, w, bias, padding), *winograd_conv2d_backward(x, w, g, padding)))
+    for y, gx, gw in passes:
+        close(y, y_ref, dtype)
         close(gx, gx_ref, dtype)
         close(gw, gw_ref, dtype)
+
+
+@given(layers())
+def test_all_methods_match_scipy_reference(layer):
+    check_against_reference(layer)
+
+
+@given(layers(winograd=True))
+def test_all_methods_agree_on_3x3_stride_1_layers(layer):
+    # Padding up to 3 (> K - 1) also covers the input gradient's cropped frame.
+    check_against_reference(layer, winograd=True)
+
+
+@pytest.mark.parametrize("padding", [0, 1, (2, 0), 3])
+def test_winograd_gradients_match_finite_differences(padding):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 2, 5, 6))
+    w = rng.standard_normal((3, 2, 3, 3))
+    r = rng.standard_normal(conv2d(x, w, padding=padding).shape)
+
+    def loss(x, w):
+        return float(np.sum(winograd_conv2d(x, w, padding=padding) * r))
+
+    gx, gw = winograd_conv2d_backward(x, w, r, padding=padding)
+    check_finite_differences(loss, x, w, gx, gw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_winograd_on_a_cnn_sized_layer(dtype):
+    # Odd and even sizes: the 2x2 output tiles overhang the odd side.
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((4, 16, 13, 12)).astype(dtype)
+    w = rng.standard_normal((8, 16, 3, 3)).astype(dtype)
+    g = rng.standard_normal((4, 8, 13, 12)).astype(dtype)
+    for ours, ref in zip(
+        (winograd_conv2d(x, w, padding=1), *winograd_conv2d_backward(x, w, g, padding=1)),
+        (conv2d(x, w, padding=1, method="im2col"), *conv2d_backward(x, w, g, padding=1, method="im2col")),
+    ):
+        close(ours, ref, dtype)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -87,6 +131,10 @@ def test_gradients_match_finite_differences(method, stride, padding):
         return float(np.sum(conv2d(x, w, stride=stride, padding=padding, method=method) * r))
 
     gx, gw = conv2d_backward(x, w, r, stride, padding, method)
+    check_finite_differences(loss, x, w, gx, gw)
+
+
+def check_finite_differences(loss, x, w, gx, gw):
     eps = 1e-6
     for grad, arg in ((gx, 0), (gw, 1)):
         numeric = np.zeros_like(grad)
@@ -122,7 +170,7 @@ def test_int_and_pair_arguments_agree(method):
     )
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", METHODS + ["winograd"])
 @pytest.mark.parametrize(
     "x_dtype, w_dtype, expected",
     [
@@ -141,8 +189,12 @@ def test_dtype_promotion(method, x_dtype, w_dtype, expected):
     rng = np.random.default_rng(5)
     x = rng.integers(0, 2, (1, 2, 5, 5)).astype(x_dtype)
     w = rng.integers(-2, 3, (2, 2, 3, 3)).astype(w_dtype)
-    y = conv2d(x, w, method=method)
-    gx, gw = conv2d_backward(x, w, np.ones(y.shape, dtype=np.float32), method=method)
+    if method == "winograd":
+        y = winograd_conv2d(x, w)
+        gx, gw = winograd_conv2d_backward(x, w, np.ones(y.shape, dtype=np.float32))
+    else:
+        y = conv2d(x, w, method=method)
+        gx, gw = conv2d_backward(x, w, np.ones(y.shape, dtype=np.float32), method=method)
     assert y.dtype == gx.dtype == gw.dtype == expected
     exact = conv2d(x.astype(np.float64), w.astype(np.float64), method="direct")
     np.testing.assert_allclose(y, exact, atol=1e-4)
@@ -212,3 +264,11 @@ def test_bad_bias_raises(bias, error, match):
 def test_bad_grad_output_raises(grad_output, error, match):
     with pytest.raises(error, match=match):
         conv2d_backward(X, W, grad_output)
+
+
+@pytest.mark.parametrize("w_shape", [(4, 3, 5, 5), (4, 3, 3, 1)])
+def test_winograd_needs_3x3_kernels(w_shape):
+    with pytest.raises(ValueError, match="winograd_conv2d needs 3x3 kernels in w"):
+        winograd_conv2d(X, np.ones(w_shape))
+    with pytest.raises(ValueError, match="winograd_conv2d needs 3x3 kernels in w"):
+        winograd_conv2d_backward(X, np.ones(w_shape), np.ones((2, 4, 4, 4)))

@@ -12,7 +12,7 @@ from .convolution import circular_convolve, conv_output_size, convolve, correlat
 from .cost import choose_conv2d_method
 from .data import grace_hopper
 from .kernels import box, difference, gaussian, gaussian_2d, laplacian, moving_average, sobel
-from .layers import conv2d, conv2d_backward
+from .layers import conv2d, conv2d_backward, winograd_conv2d, winograd_conv2d_backward
 from .matrices import bttb_matrix, circulant, convolution_matrix, dft2_matrix, dft_matrix, im2col
 
 __version__ = "0.1.0"
@@ -40,4 +40,6 @@ __all__ = [
     "moving_average",
     "output_shape",
     "sobel",
+    "winograd_conv2d",
+    "winograd_conv2d_backward",
 ]

@@ -197,7 +197,9 @@ def _layer_case(batch, channels, n, k, padding=None, c_out=None):
 def layer_grid(quick=False):
     """(x_shape, w_shape, padding) cases the model's constants are fitted on.
 
-    "Same" padding, stride 1, as in most CNN layers.
+    "Same" padding, stride 1, as in most CNN layers. Mostly C_in = C_out,
+    plus two pairs that differ (not those of the holdout grid), without which
+    costs that grow with C_in cannot be told from those that grow with C_out.
 
     Examples
     --------
@@ -208,11 +210,11 @@ def layer_grid(quick=False):
     if quick:
         return [_layer_case(4, c, 16, k) for c in (4, 16) for k in (1, 3, 5, 9)]
     return [
-        _layer_case(8, c, n, k)
-        for c in (4, 16, 64)
-        for n in ((16, 32, 64) if c < 64 else (16, 32))
+        _layer_case(8, c_in, n, k, c_out=c_out)
+        for c_in, c_out in ((4, 4), (16, 16), (64, 64), (4, 32), (32, 8))
+        for n in ((16, 32, 64) if c_in * c_out < 64 * 64 else (16, 32))
         for k in (1, 3, 5, 7, 11)
-        if c * c * n * n * k * k <= 64 * 64 * 32 * 32 * 49
+        if c_in * c_out * n * n * k * k <= 64 * 64 * 32 * 32 * 49
     ]
 
 
@@ -249,10 +251,17 @@ def compare_grid(quick=False):
 
 
 def _case_methods(grid, case, torch):
-    """Methods timed on one case; the comparison skips direct above 5x5, where it is hopeless."""
+    """Methods timed on one case.
+
+    The comparison skips direct above 5x5, where it is hopeless, and adds
+    winograd on 3x3 kernels (the only size it takes; the cost model does not
+    cover it).
+    """
     methods = cost.LAYER_METHODS
     if grid == "compare" and case[1][2] > 5:
         methods = ("im2col", "fft")
+    if grid == "compare" and case[1][2:] == (3, 3):
+        methods += ("winograd",)
     return methods + (("torch",) if torch is not None else ())
 
 
@@ -323,7 +332,8 @@ def bench_layers(cases, methods=cost.LAYER_METHODS, passes=("forward",), repeat=
     ----------
     cases : list of (x_shape, w_shape, padding)
     methods : sequence of str
-        Methods of :func:`convbook.conv2d`, and ``"torch"`` (needs ``torch``).
+        Methods of :func:`convbook.conv2d`, ``"winograd"`` (for
+        :func:`convbook.winograd_conv2d`) and ``"torch"`` (needs ``torch``).
     passes : sequence of {"forward", "training"}
         ``"training"`` times the forward pass followed by both gradients.
     repeat : int
@@ -347,7 +357,17 @@ def bench_layers(cases, methods=cost.LAYER_METHODS, passes=("forward",), repeat=
     >>> [r["method"] for r in rows]
     ['direct', 'im2col', 'fft']
     """
-    from .layers import conv2d, conv2d_backward
+    from .layers import conv2d, conv2d_backward, winograd_conv2d, winograd_conv2d_backward
+
+    def forward(x, w, padding, method):
+        if method == "winograd":  # its own function: conv2d's methods are the three the model covers
+            return winograd_conv2d(x, w, padding=padding)
+        return conv2d(x, w, padding=padding, method=method)
+
+    def backward(x, w, g, padding, method):
+        if method == "winograd":
+            return winograd_conv2d_backward(x, w, g, padding)
+        return conv2d_backward(x, w, g, 1, padding, method)
 
     rng = np.random.default_rng(0)
     rows = []
@@ -360,11 +380,10 @@ def bench_layers(cases, methods=cost.LAYER_METHODS, passes=("forward",), repeat=
                     fn = _torch_call(torch, x, w, padding, which)
                 elif which == "forward":
                     def fn(method=method):
-                        return conv2d(x, w, padding=padding, method=method)
+                        return forward(x, w, padding, method)
                 else:
                     def fn(method=method):
-                        y = conv2d(x, w, padding=padding, method=method)
-                        return conv2d_backward(x, w, y, 1, padding, method)
+                        return backward(x, w, forward(x, w, padding, method), padding, method)
                 seconds = time_call(fn, repeat, stat="median" if grid == "compare" else "min")
                 rows.append(_row(grid, method, seconds, **_layer_fields(x_shape, w_shape, padding), **{"pass": which}))
                 if progress is not None:
@@ -421,7 +440,7 @@ def pick_accuracy(rows, constants=None, tolerance=0.10):
     >>> from convbook.bench import pick_accuracy
     >>> rows = [dict(batch=1, c_in=1, c_out=1, n=8, k=3, stride=1, padding=1, method=m, seconds=s, **{"pass": "forward"})
     ...         for m, s in (("direct", 1.0), ("im2col", 1.05), ("fft", 3.0))]
-    >>> pick_accuracy(rows, {"direct": [1, 0, 0], "im2col": [0.5, 0, 0], "fft": [2, 0, 0, 0]})[0]
+    >>> pick_accuracy(rows, {"direct": [1, 0, 0, 0, 0], "im2col": [0.5, 0, 0, 0], "fft": [2, 0, 0, 0]})[0]
     1.0
     """
     cases = {}
@@ -578,7 +597,7 @@ def _print_table(grid, rows, out):
     if grid == "compare":
         fwd = {(int(r["k"]), r["method"], r["pass"]): r["seconds"] for r in rows}
         ks = sorted({int(r["k"]) for r in rows})
-        methods = [m for m in (*cost.LAYER_METHODS, "torch") if any(key[1] == m for key in fwd)]
+        methods = [m for m in (*cost.LAYER_METHODS, "winograd", "torch") if any(key[1] == m for key in fwd)]
         out.write("\nms per call (ratio to torch where timed)\n")
         for which in ("forward", "training"):
             out.write(f"{which:>9s} " + "".join(f"{m:>18s}" for m in methods) + "\n")

@@ -16,6 +16,9 @@ coefficients are machine constants fitted to measurements
 (:func:`fit_constants`). :func:`choose_conv2d_method` returns the method the
 model predicts to be fastest, the idea of
 :func:`scipy.signal.choose_conv_method` carried to layers and three methods.
+The model and the chooser cover direct, im2col and FFT, which take every
+kernel size and stride; :func:`convbook.winograd_conv2d`, for 3x3 kernels at
+stride 1 only, is left out of both.
 
 The constants are read, first match wins, from: the ``constants`` argument;
 the JSON file named by the environment variable ``CONVBOOK_COST_CONSTANTS``;
@@ -63,8 +66,8 @@ PASSES = ("forward", "grad_input", "grad_weight", "training")
 #: :func:`layer_features`. A method's predicted time is the dot product of
 #: its terms with its fitted constants (seconds per unit).
 FEATURE_NAMES = {
-    "direct": ("calls", "gemm_flops", "values_moved"),
-    "im2col": ("calls", "gemm_flops", "values_moved"),
+    "direct": ("calls", "gemm_flops", "values_moved", "values_accumulated", "layout_values"),
+    "im2col": ("calls", "gemm_flops", "values_moved", "layout_values"),
     "fft": ("calls", "transform_flops", "spectral_flops", "spectral_values"),
 }
 
@@ -302,7 +305,11 @@ def layer_features(x_shape, w_shape, stride=1, padding=0):
     whose loop runs over taps; one otherwise). ``gemm_flops``: multiply-adds
     of the matrix products. ``values_moved``: values copied into the operands
     of those products (shifted windows for direct, the column matrix for
-    im2col). For the FFT: ``transform_flops``, the :func:`fft_mults` of all
+    im2col). ``values_accumulated``: the output values the direct method adds
+    up, once per tap; its GEMMs' inner dimension is only ``C_in``, so with
+    few input channels this traffic, not the flops, sets its time.
+    ``layout_values``: the input and output values moved between NCHW and
+    channels-last, once per call. For the FFT: ``transform_flops``, the :func:`fft_mults` of all
     forward and inverse transforms; ``spectral_flops``, the real
     multiply-adds of the per-frequency channel-mixing products;
     ``spectral_values``, the complex values of all spectra (memory traffic).
@@ -317,18 +324,20 @@ def layer_features(x_shape, w_shape, stride=1, padding=0):
     --------
     >>> from convbook.cost import layer_features
     >>> layer_features((1, 1, 3, 3), (1, 1, 2, 2))["im2col"]
-    array([ 1., 16., 16.])
+    array([ 1., 16., 16., 13.])
     """
     b, c_in, c_out, _, _, kh, kw, ho, wo, _, _ = _layer_shapes(x_shape, w_shape, stride, padding)
     taps = kh * kw
     gemm = float(b * ho * wo * c_in * c_out * taps)
     moved = float(b * ho * wo * c_in * taps)
+    outputs = float(b * ho * wo * c_out)
+    layout = float(b * c_in * x_shape[2] * x_shape[3]) + outputs
     fshape = layer_fft_shape(x_shape, w_shape, padding)
     half = fshape[0] * (fshape[1] // 2 + 1)
     transforms = b * c_in + c_out * c_in + b * c_out
     return {
-        "direct": np.array([float(taps), gemm, moved]),
-        "im2col": np.array([1.0, gemm, moved]),
+        "direct": np.array([float(taps), gemm, moved, taps * outputs, layout]),
+        "im2col": np.array([1.0, gemm, moved, layout]),
         "fft": np.array(
             [
                 1.0,
@@ -519,7 +528,7 @@ def fit_constants(records):
     >>> from convbook.cost import FEATURE_NAMES, fit_constants, layer_features
     >>> shapes = [((1, c, n, n), (c, c, k, k)) for c in (2, 8) for n in (8, 16) for k in (1, 3, 5)]
     >>> records = [dict(x_shape=x, w_shape=w, stride=1, padding=0, method=m,
-    ...                 seconds=float(layer_features(x, w)[m] @ [1e-6, 1e-9, 1e-9, 1e-9][:len(FEATURE_NAMES[m])]))
+    ...                 seconds=float(layer_features(x, w)[m] @ [1e-6, 1e-9, 1e-9, 1e-9, 1e-9][:len(FEATURE_NAMES[m])]))
     ...            for x, w in shapes for m in ("direct", "im2col", "fft")]
     >>> fitted = fit_constants(records)
     >>> max(fitted["rms_relative_error"].values()) < 1e-6

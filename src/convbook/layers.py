@@ -34,6 +34,19 @@ So every method below runs all three passes.
     applied by subsampling the stride-1 result (forward) or dilating the
     output gradient with zeros (backward), so the FFT work does not shrink
     with the stride.
+``winograd_conv2d`` (3x3 kernels only)
+    Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray 2016), for 3x3
+    kernels at stride 1 only (any padding; a ``ValueError`` otherwise). The
+    padded input is cut into 4x4 tiles overlapping by 2, each tile and each
+    kernel is transformed by small fixed matrices (``B^T d B``, ``G g G^T``),
+    and the channel sum becomes 16 GEMMs, one per position in the 4x4
+    transformed tile, each ``(C_out x C_in) @ (C_in x B tiles)``; the inverse
+    transform ``A^T m A`` turns every 4x4 result into a 2x2 block of output.
+    That is 16 multiplications per 2x2 outputs instead of 36: 2.25 times
+    fewer than ``direct`` or ``im2col``. The input gradient is the same
+    3x3 stride-1 correlation of the padded output gradient with the flipped
+    kernel, so it runs the same way; the weight gradient is im2col's patch
+    matrix times the output gradient, one GEMM per image, all in NCHW.
 
 Dtypes follow numpy promotion with float32 as the floor: the result dtype is
 ``numpy.result_type(x, w, [bias or grad_output], numpy.float32)``. So float32
@@ -44,7 +57,8 @@ in float32. Complex inputs are refused: a CNN layer is real.
 
 Taught in Chapter *Backpropagation through convolution*
 (book/06_backpropagation.ipynb); im2col is introduced in Chapter
-*Convolution as one matrix multiply* (book/04_matrix_multiply.ipynb).
+*Convolution as one matrix multiply* (book/04_matrix_multiply.ipynb), and
+Winograd's method in Chapter *What convolution costs* (book/09_cost.ipynb).
 """
 
 import os
@@ -64,8 +78,10 @@ _WORKERS = -1
 # Threads for the per-frequency GEMMs: the CPUs this process may run on.
 _THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _POOL = None
+# Frequencies per task of the spectral products' thread pool.
+_FREQUENCY_BLOCK = 32
 
-__all__ = ["conv2d", "conv2d_backward"]
+__all__ = ["conv2d", "conv2d_backward", "winograd_conv2d", "winograd_conv2d_backward"]
 
 
 def conv2d(x, w, bias=None, stride=1, padding=0, method="direct"):
@@ -88,7 +104,8 @@ def conv2d(x, w, bias=None, stride=1, padding=0, method="direct"):
     padding : int or (int, int)
         Zeros added on both sides of (H, W); non-negative.
     method : {"direct", "im2col", "fft"}
-        The algorithm. All three give the same numbers up to rounding.
+        The algorithm. All give the same numbers up to rounding. (For 3x3
+        kernels at stride 1, :func:`winograd_conv2d` is a fourth.)
 
     Returns
     -------
@@ -110,6 +127,42 @@ def conv2d(x, w, bias=None, stride=1, padding=0, method="direct"):
     array([[[[10., 24.],
              [51., 90.]]]])
     """
+    check_choice(method, "method", METHODS)
+    return _forward(x, w, bias, stride, padding, method)
+
+
+def winograd_conv2d(x, w, bias=None, padding=0):
+    """:func:`conv2d` by Winograd's minimal filtering F(2x2, 3x3).
+
+    For 3x3 kernels at stride 1 (any padding): 16 multiplications per 2x2
+    block of outputs instead of 36, the reason frameworks send 3x3 layers to
+    Winograd rather than the FFT (Lavin & Gray 2016). The same numbers as
+    ``conv2d(x, w, bias, 1, padding)`` up to rounding. Measured in Chapter
+    *What convolution costs* (book/09_cost.ipynb).
+
+    Parameters
+    ----------
+    x, w, bias, padding
+        As in :func:`conv2d`; ``w`` must have 3x3 kernels.
+
+    Returns
+    -------
+    numpy.ndarray
+        As :func:`conv2d`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import winograd_conv2d
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> winograd_conv2d(x, np.ones((1, 1, 3, 3))).round(6)
+    array([[[[45., 54.],
+             [81., 90.]]]])
+    """
+    return _forward(x, w, bias, 1, padding, "winograd")
+
+
+def _forward(x, w, bias, stride, padding, method):
     extra = ()
     if bias is not None:
         bias = _real_array(bias, "bias")
@@ -180,6 +233,42 @@ def conv2d_backward(x, w, grad_output, stride=1, padding=0, method="direct"):
            [26., 30., 34.],
            [42., 46., 50.]])
     """
+    check_choice(method, "method", METHODS)
+    return _backward(x, w, grad_output, stride, padding, method)
+
+
+def winograd_conv2d_backward(x, w, grad_output, padding=0):
+    """:func:`conv2d_backward` for :func:`winograd_conv2d`: ``(grad_x, grad_w)``.
+
+    The input gradient is a full 3x3 correlation with the flipped kernels at
+    stride 1, so it runs through F(2x2, 3x3) too; the weight gradient (a
+    correlation whose "kernel" is the whole output gradient) is one matrix
+    product per image.
+
+    Parameters
+    ----------
+    x, w, grad_output, padding
+        As in :func:`conv2d_backward`; ``w`` must have 3x3 kernels.
+
+    Returns
+    -------
+    grad_x, grad_w : numpy.ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import winograd_conv2d_backward
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> gx, gw = winograd_conv2d_backward(x, np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))
+    >>> gw[0, 0].round(6)
+    array([[10., 14., 18.],
+           [26., 30., 34.],
+           [42., 46., 50.]])
+    """
+    return _backward(x, w, grad_output, 1, padding, "winograd")
+
+
+def _backward(x, w, grad_output, stride, padding, method):
     grad_output = _real_array(grad_output, "grad_output")
     x, w, geom, dtype = _check_layer(x, w, stride, padding, method, (grad_output,))
     expected = (x.shape[0], w.shape[0], geom.ho, geom.wo)
@@ -246,7 +335,6 @@ def _real_array(a, name):
 
 def _check_layer(x, w, stride, padding, method, extra):
     """Validated ``x``, ``w``, their geometry and the compute dtype (``extra``: arrays that join the promotion)."""
-    check_choice(method, "method", METHODS)
     x = _real_array(x, "x")
     w = _real_array(w, "w")
     for a, name, layout in ((x, "x", "(B, C_in, H, W)"), (w, "w", "(C_out, C_in, K_h, K_w)")):
@@ -263,6 +351,10 @@ def _check_layer(x, w, stride, padding, method, extra):
         raise ValueError(
             f"the kernel w (K_h, K_w) = {w.shape[2:]} must fit in the padded input x "
             f"(H + 2 padding, W + 2 padding) = {padded}"
+        )
+    if method == "winograd" and w.shape[2:] != (3, 3):
+        raise ValueError(
+            f"winograd_conv2d needs 3x3 kernels in w, got (K_h, K_w) = {w.shape[2:]}"
         )
     geom = _Geometry(x.shape, w.shape, stride, padding)
     dtypes = [x.dtype, w.dtype] + [a.dtype for a in extra] + [np.float32]
@@ -363,9 +455,11 @@ def _im2col_backward(x, w, g, geom):
 
 # -- fft: spectra reused across channel pairs --------------------------------------
 #
-# All arrays are laid out (frequency rows, frequency columns, batch-like, channel)
-# so that after the 2-D FFT over axes (0, 1) a reshape gives (F, batch, channels)
-# and the channel contraction at every frequency is a batched matrix product.
+# The backward pass and the kernel's spectrum lay arrays out (frequency rows,
+# frequency columns, batch-like, channel) so that after the 2-D FFT over axes
+# (0, 1) a reshape gives (F, batch, channels) and the channel contraction at
+# every frequency is a batched matrix product. The forward pass keeps the
+# input and the output NCHW instead (see _fft_forward).
 #
 # Profiled at B=32, C_in=C_out=64, 32x32, K=7 (cProfile, Chapter 9): numpy's
 # batched complex64 matmul took over 80% of the forward time; four real GEMMs
@@ -405,7 +499,7 @@ def _spectrum(a, shape, offset, step, order):
     return scipy.fft.fft(half, n=n, axis=0, workers=_WORKERS).reshape(-1, n2, n3)
 
 
-def _spectral_matmul(a, b, conj_a=False, conj_b=False):
+def _spectral_matmul(a, b, conj_a=False, conj_b=False, out=None):
     """Per-frequency complex matrix product ``a @ b`` of spectra, as four real GEMMs.
 
     ``a`` and ``b`` are complex (F, n, k) and (F, k, m) arrays (transposed
@@ -415,10 +509,12 @@ def _spectral_matmul(a, b, conj_a=False, conj_b=False):
     matrices, at the same rounding; each small GEMM runs on one core, so the
     frequencies, copies included, are split between threads (numpy releases
     the GIL). Measured in Chapter 9 (book/09_cost.ipynb). Returns the
-    complex (F, n, m) product.
+    complex (F, n, m) product, written into ``out`` if given (a view of
+    another layout is fine: the threads' copies do the reordering).
     """
     f = a.shape[0]
-    out = np.empty((f, a.shape[1], b.shape[2]), dtype=np.result_type(a.dtype, b.dtype))
+    if out is None:
+        out = np.empty((f, a.shape[1], b.shape[2]), dtype=np.result_type(a.dtype, b.dtype))
 
     def part(rows):
         ar, ai, br, bi = (np.ascontiguousarray(p) for p in (a[rows].real, a[rows].imag, b[rows].real, b[rows].imag))
@@ -440,8 +536,9 @@ def _spectral_matmul(a, b, conj_a=False, conj_b=False):
         out.real[rows] = re
         out.imag[rows] = im
 
-    bounds = np.linspace(0, f, min(_THREADS, f) + 1).astype(int)
-    list(_pool().map(part, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]))
+    # Blocks of a few frequencies: when the spectra are laid out frequency
+    # last, a block's copies then read whole cache lines, not one value each.
+    list(_pool().map(part, [slice(lo, min(lo + _FREQUENCY_BLOCK, f)) for lo in range(0, f, _FREQUENCY_BLOCK)]))
     return out
 
 
@@ -472,14 +569,45 @@ def _w_spectrum(w, shape):
     return _spectrum(w, shape, (0, 0), (1, 1), (2, 3, 1, 0))  # (F, C_in, C_out)
 
 
+def _spectrum_nchw(a, shape, offset):
+    """rfft2 of the maps of a 4-D array placed at ``offset`` in a zero (N, M) frame, layout kept.
+
+    Returns (a.shape[0], a.shape[1], N, M // 2 + 1) complex. Unlike
+    :func:`_spectrum` nothing is transposed: the forward pass reads and
+    writes NCHW, and the per-frequency products gather their operands.
+    """
+    (n, m), (oh, ow) = shape, offset
+    b, c, h, w_ = a.shape
+    # The whole (N, M) frame, though rows past the data are zero: padding the
+    # half spectrum to N rows instead (fft's n=N) copies it, which cost more.
+    frame = np.zeros((b, c, n, m), dtype=a.dtype)
+    frame[:, :, oh : oh + h, ow : ow + w_] = a
+    half = scipy.fft.rfft(frame, axis=3, workers=_WORKERS)
+    return scipy.fft.fft(half, axis=2, overwrite_x=True, workers=_WORKERS)
+
+
 def _fft_forward(x, w, geom):
+    # NCHW throughout. Profiled at B=32, C=64, 32x32, K=7 (cProfile): moving
+    # the input to (H, W, B, C) before its FFT and the output back afterwards
+    # took about 30 ms of a 100 ms call. Now the copies _spectral_matmul makes
+    # anyway do the reordering, in blocks of frequencies; the call takes ~65 ms.
     shape = _fft_shape(geom)
-    xf = _x_spectrum(x, geom, shape)
-    wf = _w_spectrum(w, shape)
-    # Correlation: X(f) conj(W(f)); the stride-1 result's kept rows, (H_out, M, B, C_out).
-    y = _inverse(_spectral_matmul(xf, wf, conj_b=True), shape, slice(0, (geom.ho - 1) * geom.sh + 1, geom.sh))
-    y = y[:, : (geom.wo - 1) * geom.sw + 1 : geom.sw]
-    return np.ascontiguousarray(y.transpose(2, 3, 0, 1))
+    b, o = x.shape[0], w.shape[0]
+    xf = _spectrum_nchw(x, shape, (geom.ph, geom.pw))  # (B, C_in, N, M')
+    # The kernel is small before its FFT and large after, so it is reordered before.
+    wf = _w_spectrum(w, shape)  # (F, C_in, C_out)
+    n, mh = xf.shape[2:]
+    yf = np.empty((b, o, n, mh), dtype=xf.dtype)
+    # Correlation: X(f) conj(W(f)), summed over C_in at every frequency f.
+    _spectral_matmul(
+        xf.reshape(b, -1, n * mh).transpose(2, 0, 1),
+        wf,
+        conj_b=True,
+        out=yf.reshape(b, o, n * mh).transpose(2, 0, 1),
+    )
+    columns = scipy.fft.ifft(yf, axis=2, overwrite_x=True, workers=_WORKERS)[:, :, : (geom.ho - 1) * geom.sh + 1 : geom.sh]
+    y = scipy.fft.irfft(columns, n=shape[1], axis=3, workers=_WORKERS)
+    return np.ascontiguousarray(y[:, :, :, : (geom.wo - 1) * geom.sw + 1 : geom.sw])
 
 
 def _fft_backward(x, w, g, geom):
@@ -496,5 +624,140 @@ def _fft_backward(x, w, g, geom):
     return np.ascontiguousarray(grad_x), np.ascontiguousarray(grad_w)
 
 
-_FORWARD = {"direct": _direct_forward, "im2col": _im2col_forward, "fft": _fft_forward}
-_BACKWARD = {"direct": _direct_backward, "im2col": _im2col_backward, "fft": _fft_backward}
+# -- winograd: F(2x2, 3x3) -----------------------------------------------------------
+#
+# Lavin & Gray's matrices. A 4x4 input tile d and a 3x3 kernel g give the 2x2
+# valid correlation A^T [(G g G^T) * (B^T d B)] A, * elementwise. The input
+# transform B^T d B only adds and subtracts, so it is written as slices of
+# the zero frame rather than as matrix products; the GEMMs are the 16
+# elementwise products summed over channels. All in NCHW, so no layout copy
+# is needed besides the transforms themselves, which write the GEMMs' layout
+# directly; they run single-threaded in numpy, so channel (input) and batch
+# (output) chunks are spread over threads while the GEMMs use BLAS threads.
+
+_WINOGRAD_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+
+
+def _chunks(n):
+    """``n`` split into one slice per thread (fewer if ``n`` is smaller)."""
+    bounds = np.linspace(0, n, min(_THREADS, n) + 1).astype(int)
+    return [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+
+
+def _winograd_correlate(x, w, offset, out_shape):
+    """Stride-1 correlation of ``x`` placed at ``offset`` in a zero frame with 3x3 ``w``, NCHW out.
+
+    ``offset`` (rows, columns) may be negative: ``x`` is then cropped.
+    Returns (B, C_out, *out_shape), the top-left ``out_shape`` outputs of
+    the valid correlation over the frame.
+    """
+    b, c, h, wd = x.shape
+    o = w.shape[0]
+    ho, wo = out_shape
+    th, tw = -(-ho // 2), -(-wo // 2)
+    g = _WINOGRAD_G.astype(x.dtype)
+    u = np.einsum("iu,ocuv,jv->ijoc", g, w, g).reshape(16, o, c)
+    # The frame split by row and column parity into four (th + 1, tw + 1)
+    # planes: tile (i, j) then reads rows i or i + 1 and columns j or j + 1 of
+    # them, flat offsets 0, 1, tw + 1, tw + 2. So every transform step is one
+    # long contiguous slice of the flattened planes; the tiles of the extra
+    # row and column (i = th or j = tw) read junk and are dropped at the end.
+    plane = (th + 1) * (tw + 1)
+    slack = tw + 2
+    frame_rows, frame_cols = 2 * th + 2, 2 * tw + 2
+    place = []
+    for off, size, frame in ((offset[0], h, frame_rows), (offset[1], wd, frame_cols)):
+        dst, src = max(off, 0), max(-off, 0)
+        n = max(min(size - src, frame - dst), 0)
+        place.append((dst, src, n))
+    (rd, rs, rn), (cd, cs_, cn) = place
+    v = np.empty((4, 4, c, b, plane), dtype=x.dtype)
+
+    def transform_input(cs):
+        nc = cs.stop - cs.start
+        length = b * nc * plane
+        flat = np.zeros((2, 2, length + slack), dtype=x.dtype)
+        planes = flat[:, :, :length].reshape(2, 2, b, nc, th + 1, tw + 1)
+        for pr in range(2):
+            r0 = (rd - pr) % 2  # the first frame row at or after rd with parity pr is rd + r0
+            for pc in range(2):
+                c0 = (cd - pc) % 2
+                src = x[:, cs, rs + r0 : rs + rn : 2, cs_ + c0 : cs_ + cn : 2]
+                top, left = (rd + r0) // 2, (cd + c0) // 2
+                planes[pr, pc, :, :, top : top + src.shape[2], left : left + src.shape[3]] = src
+        # B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]] on rows (k), then
+        # columns, through one reused buffer so that no temporaries are allocated.
+        d = [flat[k % 2, :, (k // 2) * (tw + 1) : (k // 2) * (tw + 1) + length + 1] for k in range(4)]
+        t = np.empty((2, length + 1), dtype=x.dtype)
+        q = [t[k % 2, k // 2 : k // 2 + length].reshape(b, nc, plane) for k in range(4)]
+        rows = ((np.subtract, 0, 2), (np.add, 1, 2), (np.subtract, 2, 1), (np.subtract, 1, 3))
+        for i, (ufunc, first, second) in enumerate(rows):
+            ufunc(d[first], d[second], out=t)
+            out = v[i, :, cs].transpose(0, 2, 1, 3)  # (4, B, chunk, plane) view
+            np.subtract(q[0], q[2], out=out[0])
+            np.add(q[1], q[2], out=out[1])
+            np.subtract(q[2], q[1], out=out[2])
+            np.subtract(q[1], q[3], out=out[3])
+
+    list(_pool().map(transform_input, _chunks(c)))
+    m = np.matmul(u, v.reshape(16, c, b * plane)).reshape(4, 4, o, b, th + 1, tw + 1)
+    y = np.empty((b, o, th, 2, tw, 2), dtype=x.dtype)
+
+    def inverse(a, out):
+        """A^T = [[1, 1, 1, 0], [0, 1, -1, -1]] applied along the first axis of ``a``."""
+        np.add(a[0], a[1], out=out[0])
+        out[0] += a[2]
+        np.subtract(a[1], a[2], out=out[1])
+        out[1] -= a[3]
+
+    def transform_output(bs):
+        mb = m[:, :, :, bs]
+        r = np.empty((2,) + mb.shape[1:], dtype=x.dtype)
+        col = np.empty((2,) + mb.shape[2:], dtype=x.dtype)
+        inverse(mb, r)  # rows
+        for i in range(2):
+            inverse(r[i], col)  # columns
+            yb = y[bs, :, :, i].transpose(1, 0, 2, 3, 4)  # (O, chunk, th, tw, 2) view
+            yb[..., 0] = col[0, :, :, :th, :tw]
+            yb[..., 1] = col[1, :, :, :th, :tw]
+
+    list(_pool().map(transform_output, _chunks(b)))
+    return np.ascontiguousarray(y.reshape(b, o, 2 * th, 2 * tw)[:, :, :ho, :wo])
+
+
+def _winograd_forward(x, w, geom):
+    return _winograd_correlate(x, w, (geom.ph, geom.pw), (geom.ho, geom.wo))
+
+
+def _winograd_backward(x, w, g, geom):
+    # Stride 1: grad_x is the output gradient, padded by K - 1 - padding = 2 - padding,
+    # correlated with the flipped kernels, input and output channels swapped.
+    w_flipped = np.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+    grad_x = _winograd_correlate(g, w_flipped, (2 - geom.ph, 2 - geom.pw), (geom.h, geom.w))
+    return grad_x, _patch_grad_w_nchw(x, g, geom)
+
+
+def _patch_grad_w_nchw(x, g, geom):
+    """Weight gradient at stride 1 as one GEMM per image over NCHW patches, summed over the batch.
+
+    im2col's patch matrix, but built from and multiplied with NCHW arrays:
+    at B=32, C=64, 32x32, K=3 skipping the channels-last copies of ``x`` and
+    ``g`` made it about 20% faster than im2col's weight gradient.
+    """
+    b, c = x.shape[:2]
+    o = g.shape[1]
+    xp = np.zeros((b, c, geom.hp, geom.wp), dtype=x.dtype)
+    xp[:, :, geom.ph : geom.ph + geom.h, geom.pw : geom.pw + geom.w] = x
+    windows = sliding_window_view(xp, (geom.kh, geom.kw), axis=(2, 3))  # (B, C, H_out, W_out, K_h, K_w)
+    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(b, c * geom.kh * geom.kw, geom.ho * geom.wo)
+    grad_w = np.matmul(g.reshape(b, o, -1), cols.transpose(0, 2, 1)).sum(axis=0)
+    return grad_w.reshape(o, c, geom.kh, geom.kw)
+
+
+_FORWARD = {"direct": _direct_forward, "im2col": _im2col_forward, "fft": _fft_forward, "winograd": _winograd_forward}
+_BACKWARD = {
+    "direct": _direct_backward,
+    "im2col": _im2col_backward,
+    "fft": _fft_backward,
+    "winograd": _winograd_backward,
+}
