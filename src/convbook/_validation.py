@@ -47,27 +47,24 @@ def check_same_ndim(x, h, xname="x", hname="h"):
 
 def positive_int(value, name):
     """Return ``value`` as a Python int if it is a positive integer, else raise."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a positive integer, got {value!r}") from None
-    if n <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {n}")
-    return n
+    return _bounded_int(value, name, 1, "a positive integer")
 
 
 def nonnegative_int(value, name):
     """Return ``value`` as a Python int if it is an integer >= 0, else raise."""
+    return _bounded_int(value, name, 0, "a non-negative integer")
+
+
+def _bounded_int(value, name, minimum, expected):
+    # bool is an int subclass, but True as a size or a stride is a bug.
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
     try:
         n = operator.index(value)
     except TypeError:
-        raise TypeError(f"{name} must be a non-negative integer, got {value!r}") from None
-    if n < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {n}")
+        raise TypeError(f"{name} must be {expected}, got {value!r}") from None
+    if n < minimum:
+        raise ValueError(f"{name} must be {expected}, got {n}")
     return n
 
 
