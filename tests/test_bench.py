@@ -81,7 +81,7 @@ def test_pick_accuracy_scores_slowdowns():
         return [dict(batch=1, c_in=2, c_out=2, n=n, k=3, stride=1, padding=1, method=m, seconds=t, **{"pass": "forward"})
                 for m, t in times.items()]
 
-    prefer_direct = {"direct": [0.01, 0, 0, 0, 0], "im2col": [2.0, 0, 0, 0], "fft": [3.0, 0, 0, 0]}
+    prefer_direct = {"direct": [0.01, 0, 0, 0, 0], "im2col": [2.0, 0, 0, 0, 0], "fft": [3.0, 0, 0, 0, 0, 0]}
     # The model always picks direct: right within 10 % in the first case, 1.5x too slow in the second.
     data = rows({"direct": 1.05, "im2col": 1.0, "fft": 2.0}, 8) + rows({"direct": 3.0, "im2col": 2.0, "fft": 2.5}, 9)
     accuracy, results = bench.pick_accuracy(data, prefer_direct)

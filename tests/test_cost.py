@@ -164,7 +164,7 @@ def test_choose_rejects_bad_stride_padding_and_types():
         choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3), constants={"direct": [1, 2, 3]})
     with pytest.raises(ValueError, match="non-negative"):
         choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3),
-                             constants={"direct": [1, 2, -3, 0, 0], "im2col": [1, 1, 1, 1], "fft": [1, 1, 1, 1]})
+                             constants={"direct": [1, 2, -3, 0, 0], "im2col": [1, 1, 1, 1, 1], "fft": [1, 1, 1, 1, 1, 1]})
 
 
 def only(method):
@@ -214,11 +214,16 @@ def test_layer_features_count_output_and_layout_traffic():
     assert direct["values_accumulated"] == 9 * 200
     assert direct["layout_values"] == im2col["layout_values"] == 150 + 200
     assert direct["values_moved"] == im2col["values_moved"] == 9 * 2 * 5 * 5 * 3
+    assert im2col["patch_runs"] == 9 * 2 * 5 * 5
+    # 5 + 2 padding = 7 points: next_fast_len gives 7 x 8, so 7 x (8 // 2 + 1) frequencies,
+    # each writing 2 images x 4 channels.
+    fft = dict(zip(FEATURE_NAMES["fft"], features["fft"]))
+    assert fft["frequencies"] == 7 * 5 and fft["output_spectra"] == 2 * 4 * 7 * 5
 
 
 def test_fit_recovers_known_constants():
-    true = {"direct": [2e-6, 1e-9, 3e-9, 1e-9, 6e-9], "im2col": [5e-6, 4e-10, 2e-9, 3e-9],
-            "fft": [1e-4, 2e-9, 1e-9, 5e-9]}
+    true = {"direct": [2e-6, 1e-9, 3e-9, 1e-9, 6e-9], "im2col": [5e-6, 4e-10, 2e-9, 3e-9, 7e-9],
+            "fft": [1e-4, 2e-9, 1e-9, 5e-9, 3e-8, 2e-9]}
     shapes = [((b, c, n, n), (c2, c, k, k), (k - 1) // 2)
               for b in (1, 4) for c, c2 in ((2, 3), (16, 8), (4, 4)) for n in (8, 20) for k in (1, 3, 5)]
     records = [dict(x_shape=x, w_shape=w, stride=1, padding=p, method=m,

@@ -67,11 +67,14 @@ PASSES = ("forward", "grad_input", "grad_weight", "training")
 #: its terms with its fitted constants (seconds per unit).
 FEATURE_NAMES = {
     "direct": ("calls", "gemm_flops", "values_moved", "values_accumulated", "layout_values"),
-    "im2col": ("calls", "gemm_flops", "values_moved", "layout_values"),
-    "fft": ("calls", "transform_flops", "spectral_flops", "spectral_values"),
+    "im2col": ("calls", "gemm_flops", "values_moved", "layout_values", "patch_runs"),
+    "fft": ("calls", "transform_flops", "spectral_flops", "spectral_values", "frequencies", "output_spectra"),
 }
 
 _DEFAULT_CONSTANTS = pathlib.Path(__file__).with_name("cost_constants.json")
+
+# Re-solves of fit_constants' weighted least squares; the weights settle in fewer.
+_REWEIGHTINGS = 30
 
 
 # -- counts ------------------------------------------------------------------
@@ -301,18 +304,35 @@ def layer_memory(x_shape, w_shape, stride=1, padding=0, method="direct", itemsiz
 def layer_features(x_shape, w_shape, stride=1, padding=0):
     """The terms of each method's forward-time model, as counts.
 
+    The direct method runs ``K^2`` GEMMs ``(B H_o W_o x C_in) @ (C_in x C_out)``
+    and adds each into the output; im2col copies a patch matrix ``K^2``
+    times larger than the input and runs one GEMM of inner dimension
+    ``C_in K^2``. Flops alone cannot rank them: a GEMM's speed per flop
+    depends on its shape, and the copies cost by their layout. The terms:
+
     ``calls``: Python-level steps (one per kernel tap for the direct method,
-    whose loop runs over taps; one otherwise). ``gemm_flops``: multiply-adds
-    of the matrix products. ``values_moved``: values copied into the operands
-    of those products (shifted windows for direct, the column matrix for
-    im2col). ``values_accumulated``: the output values the direct method adds
-    up, once per tap; its GEMMs' inner dimension is only ``C_in``, so with
-    few input channels this traffic, not the flops, sets its time.
+    whose loop runs over taps; one otherwise), each with a fixed overhead.
+    ``gemm_flops``: multiply-adds of the matrix products. ``values_moved``:
+    values copied into the operands of those products (shifted windows for
+    direct, the patch matrix for im2col); it is also ``gemm_flops / C_out``,
+    the price of a GEMM with few output columns. ``values_accumulated``: the
+    output values the direct method adds up, once per tap; it is also
+    ``gemm_flops / C_in``, so it carries both the accumulation traffic and
+    the inefficiency of GEMMs whose inner dimension is only ``C_in``.
     ``layout_values``: the input and output values moved between NCHW and
-    channels-last, once per call. For the FFT: ``transform_flops``, the :func:`fft_mults` of all
-    forward and inverse transforms; ``spectral_flops``, the real
-    multiply-adds of the per-frequency channel-mixing products;
-    ``spectral_values``, the complex values of all spectra (memory traffic).
+    channels-last, once per call. ``patch_runs``: the contiguous runs of
+    ``C_in`` values the im2col copy is made of, ``B H_o W_o K^2``; each costs
+    a fixed step however short, so with few channels this, not the values,
+    sets the copy's time.
+
+    For the FFT: ``transform_flops``, the :func:`fft_mults` of all forward
+    and inverse transforms; ``spectral_flops``, the real multiply-adds of the
+    per-frequency channel-mixing products; ``spectral_values``, the complex
+    values of all spectra (memory traffic); ``frequencies``, the number of
+    those small per-frequency products (``n_1 (n_2 / 2 + 1)``), each with a
+    fixed overhead; ``output_spectra``, the ``B C_out`` output values each
+    of them writes, ``spectral_flops / (4 C_in)``: with few input channels
+    the products are bound by their output, not their flops.
 
     Returns
     -------
@@ -324,7 +344,7 @@ def layer_features(x_shape, w_shape, stride=1, padding=0):
     --------
     >>> from convbook.cost import layer_features
     >>> layer_features((1, 1, 3, 3), (1, 1, 2, 2))["im2col"]
-    array([ 1., 16., 16., 13.])
+    array([ 1., 16., 16., 13., 16.])
     """
     b, c_in, c_out, _, _, kh, kw, ho, wo, _, _ = _layer_shapes(x_shape, w_shape, stride, padding)
     taps = kh * kw
@@ -337,13 +357,15 @@ def layer_features(x_shape, w_shape, stride=1, padding=0):
     transforms = b * c_in + c_out * c_in + b * c_out
     return {
         "direct": np.array([float(taps), gemm, moved, taps * outputs, layout]),
-        "im2col": np.array([1.0, gemm, moved, layout]),
+        "im2col": np.array([1.0, gemm, moved, layout, float(b * ho * wo * taps)]),
         "fft": np.array(
             [
                 1.0,
                 transforms * fft_mults(fshape, True, 4),
                 4.0 * b * c_in * c_out * half,
                 float(transforms * half),
+                float(half),
+                float(b * c_out * half),
             ]
         ),
     }
@@ -509,7 +531,13 @@ def fit_constants(records):
 
     Each method's constants solve a non-negative least-squares problem in
     *relative* error (every row divided by its measured time), so that a
-    1 ms layer counts as much as a 1 s one.
+    1 ms layer counts as much as a 1 s one. The problem is then solved again
+    with each row weighted by one over its predicted-to-measured ratio, a
+    few times over: at convergence the fit minimises the error relative to
+    the prediction as well as to the measurement, nearly the error of the
+    logarithm, which weighs times predicted too low and too high alike
+    (plain relative error lets a prediction of half the time cost at most
+    0.5, one of twice the time 1.0, and so leans low).
 
     Parameters
     ----------
@@ -528,7 +556,7 @@ def fit_constants(records):
     >>> from convbook.cost import FEATURE_NAMES, fit_constants, layer_features
     >>> shapes = [((1, c, n, n), (c, c, k, k)) for c in (2, 8) for n in (8, 16) for k in (1, 3, 5)]
     >>> records = [dict(x_shape=x, w_shape=w, stride=1, padding=0, method=m,
-    ...                 seconds=float(layer_features(x, w)[m] @ [1e-6, 1e-9, 1e-9, 1e-9, 1e-9][:len(FEATURE_NAMES[m])]))
+    ...                 seconds=float(layer_features(x, w)[m] @ ([1e-6] + [1e-9] * (len(FEATURE_NAMES[m]) - 1))))
     ...            for x, w in shapes for m in ("direct", "im2col", "fft")]
     >>> fitted = fit_constants(records)
     >>> max(fitted["rms_relative_error"].values()) < 1e-6
@@ -552,7 +580,11 @@ def fit_constants(records):
         a = np.array([f / t for f, t in data])
         scale = a.max(axis=0)
         scale[scale == 0] = 1.0
-        coef, _ = scipy.optimize.nnls(a / scale, np.ones(len(data)))
+        weights = np.ones(len(data))
+        for _ in range(_REWEIGHTINGS):
+            coef, _ = scipy.optimize.nnls(a / scale * weights[:, None], weights)
+            # A floor keeps a row the model cannot fit at all from taking over.
+            weights = 1.0 / np.maximum(a / scale @ coef, 0.1)
         coef = coef / scale
         constants[method] = coef.tolist()
         errors[method] = float(np.sqrt(np.mean((a @ coef - 1.0) ** 2)))
