@@ -1,6 +1,6 @@
 // Check every page of the built (offline) book in headless Chromium, with the network off.
 //
-// Usage: node tests/browser/test_pages.mjs SITE_DIR SCREENSHOT_DIR
+// Usage: node tools/browser/test_pages.mjs SITE_DIR SCREENSHOT_DIR
 //
 // Serves SITE_DIR on 127.0.0.1, blocks every request to any other host, and
 // for every page at a desktop and a phone width checks: no JavaScript error

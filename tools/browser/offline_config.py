@@ -1,11 +1,11 @@
 """Prepare the offline book: its scripts from npm, and a config that serves them from the site.
 
-Usage: python tests/browser/offline_config.py OUT_DIR   (run by `make book-offline`)
+Usage: python tools/browser/offline_config.py OUT_DIR   (run by `make book-offline`)
 
 By default the HTML loads MathJax (Sphinx), require.js and the Jupyter widget
 manager (myst-nb) from CDNs, and the widget manager fetches the anywidget
 runtime from a CDN in turn. This script copies all four from
-tests/browser/node_modules (installed by `npm ci` from the committed
+tools/browser/node_modules (installed by `npm ci` from the committed
 package-lock.json) into OUT_DIR/static/offline/, and writes OUT_DIR/_config.yml:
 the book's _config.yml with Sphinx's `mathjax_path`, myst-nb's
 `nb_ipywidgets_js` and `html_static_path` pointing at those copies. The
