@@ -10,12 +10,14 @@ export PATH := $(BIN):$(PATH)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
-.PHONY: book test execute execute-all lab book-offline test-browser clean
+.PHONY: book test unit lint format execute execute-all sync lab book-offline test-browser clean
 
-$(STAMP): requirements.txt pyproject.toml
+# requirements.txt is what Binder installs; requirements-dev.txt adds the tools
+# only the tests use (repo2docker, ruff), kept out of the readers' image.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	@touch $(STAMP)
 
 ## book: build the HTML book into _build/html
@@ -23,20 +25,44 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is at file://$(abspath _build/html/index.html)"
 
-## test: unit tests, docstring examples, strict nbval over every notebook, committed-notebook checks, book build with -W
-test: $(STAMP)
+PYTEST_ARGS ?=
+CODE := src tests tools
+
+## test: lint, unit tests, docstring examples, strict nbval over every notebook,
+## chapter and notebook checks, book build with -W (PYTEST_ARGS="..." passes arguments on)
+test: lint
 	$(BIN)/python -m pytest tests src/convbook book --doctest-modules \
 		--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-current-env -q -rfE
+		--nbval-current-env -q -rfE $(PYTEST_ARGS)
 
-## execute NB=book/xx.ipynb: re-run one notebook in place on a fresh kernel
+## unit: unit tests and docstring examples only, in seconds (no notebooks, no book build)
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests src/convbook --doctest-modules -q -rfE \
+		-m "not slow" $(PYTEST_ARGS)
+
+## lint: ruff's checks and its formatting, as configured in pyproject.toml
+lint: $(STAMP)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+## format: let ruff fix what it can and format the code
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
+
+## execute NB=book/myst/xx.md: update the chapter's notebook from its MyST source,
+## then run it on a fresh kernel (NB may name either file of the pair)
 execute: $(STAMP)
-	@test -n "$(NB)" || { echo "usage: make execute NB=book/01_convolution_1d.ipynb"; exit 2; }
-	$(BIN)/python tests/execute_notebook.py $(NB)
+	@test -n "$(NB)" || { echo "usage: make execute NB=book/myst/01_convolution_1d.md"; exit 2; }
+	$(BIN)/python tools/chapters.py execute $(NB)
 
-## execute-all: re-run every notebook of the book in place
+## execute-all: the same for every chapter
 execute-all: $(STAMP)
-	$(BIN)/python tests/execute_notebook.py book/*.ipynb
+	$(BIN)/python tools/chapters.py execute --all
+
+## sync: update every notebook's cells from its source, keeping outputs (no execution)
+sync: $(STAMP)
+	$(BIN)/python tools/chapters.py sync --all
 
 ## lab: open the notebooks in JupyterLab, with convbook importable
 lab: $(STAMP)
@@ -44,7 +70,7 @@ lab: $(STAMP)
 
 ## book-offline: the book with MathJax, require.js and the widget scripts served
 ## from the site itself (from npm at build time), so it works without internet
-BROWSER := tests/browser
+BROWSER := tools/browser
 OFFLINE := _build/offline
 NPM_STAMP := $(BROWSER)/node_modules/.installed
 
