@@ -26,8 +26,16 @@ def test_default_grids_follow_the_task():
     assert bench.parse_args(["--repeat", "7"]).repeat == 7
 
 
-@pytest.mark.parametrize("argv", [["--grid", "nonsense"], ["--repeat", "0"], ["--repeat", "two"],
-                                  ["--fit", "--grid", "single"], ["--threads", "0"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--grid", "nonsense"],
+        ["--repeat", "0"],
+        ["--repeat", "two"],
+        ["--fit", "--grid", "single"],
+        ["--threads", "0"],
+    ],
+)
 def test_bad_arguments_exit_with_usage(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         bench.parse_args(argv)
@@ -60,8 +68,20 @@ def test_tiny_run_writes_csv_fits_and_plots(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(bench, "layer_grid", lambda quick: layers)
     monkeypatch.setattr(bench, "holdout_grid", lambda quick: [((2, 3, 9, 9), (2, 3, 2, 2), 0)])
     constants = tmp_path / "constants.json"
-    argv = ["--grid", "single", "layer", "holdout", "--fit", "--repeat", "1", "--quiet",
-            "--out", str(tmp_path), "--constants", str(constants)]
+    argv = [
+        "--grid",
+        "single",
+        "layer",
+        "holdout",
+        "--fit",
+        "--repeat",
+        "1",
+        "--quiet",
+        "--out",
+        str(tmp_path),
+        "--constants",
+        str(constants),
+    ]
     assert bench.main(argv) == 0
     text = capsys.readouterr().out
     assert "numpy" in text and "scipy" in text and "cores" in text
@@ -78,12 +98,27 @@ def test_tiny_run_writes_csv_fits_and_plots(tmp_path, monkeypatch, capsys):
 
 def test_pick_accuracy_scores_slowdowns():
     def rows(times, n):
-        return [dict(batch=1, c_in=2, c_out=2, n=n, k=3, stride=1, padding=1, method=m, seconds=t, **{"pass": "forward"})
-                for m, t in times.items()]
+        return [
+            dict(
+                batch=1,
+                c_in=2,
+                c_out=2,
+                n=n,
+                k=3,
+                stride=1,
+                padding=1,
+                method=m,
+                seconds=t,
+                **{"pass": "forward"},
+            )
+            for m, t in times.items()
+        ]
 
     prefer_direct = {"direct": [0.01, 0, 0, 0, 0], "im2col": [2.0, 0, 0, 0, 0], "fft": [3.0, 0, 0, 0, 0, 0]}
     # The model always picks direct: right within 10 % in the first case, 1.5x too slow in the second.
-    data = rows({"direct": 1.05, "im2col": 1.0, "fft": 2.0}, 8) + rows({"direct": 3.0, "im2col": 2.0, "fft": 2.5}, 9)
+    data = rows({"direct": 1.05, "im2col": 1.0, "fft": 2.0}, 8) + rows(
+        {"direct": 3.0, "im2col": 2.0, "fft": 2.5}, 9
+    )
     accuracy, results = bench.pick_accuracy(data, prefer_direct)
     assert accuracy == 0.5
     assert [r["best"] for r in results] == ["im2col", "im2col"]
@@ -96,3 +131,24 @@ def test_csv_round_trip(tmp_path):
     rows = [bench._row("single", "fft", 0.5, ndim=1, n=10, k=3)]
     back = bench.read_csv(bench.write_csv(rows, tmp_path / "a" / "b.csv"))
     assert back[0]["method"] == "fft" and back[0]["seconds"] == 0.5 and back[0]["n"] == "10"
+
+
+def test_cores_and_torch_threads_without_sched_getaffinity(monkeypatch):
+    """macOS and Windows have no os.sched_getaffinity: os.cpu_count() stands in."""
+    import os
+    import types
+
+    from convbook import _parallel
+
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    threads = []
+    fake_torch = types.SimpleNamespace(set_num_threads=threads.append, __version__="0.0")
+    monkeypatch.setitem(sys.modules, "torch", fake_torch)
+    assert _parallel.available_cpus() == 3
+    assert bench._import_torch(None) is fake_torch and threads == [3]
+    bench._import_torch(2)
+    assert threads == [3, 2]
+    assert bench.machine_info()["cores"] == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # "undetermined"
+    assert _parallel.available_cpus() == 1

@@ -40,7 +40,9 @@ def test_every_chapter_is_in_the_table_of_contents(notebook):
 def test_every_notebook_in_the_toc_has_a_source():
     notebooks = {f for f in toc_files() if (ROOT / f"{f}.ipynb").exists()}
     assert notebooks, "the table of contents names no notebook"
-    missing = [f for f in sorted(notebooks) if not (ROOT / "book" / "myst" / f"{pathlib.Path(f).name}.md").exists()]
+    missing = [
+        f for f in sorted(notebooks) if not (ROOT / "book" / "myst" / f"{pathlib.Path(f).name}.md").exists()
+    ]
     assert not missing, f"notebooks without a MyST source in book/myst/: {missing}"
 
 
@@ -65,4 +67,3 @@ def test_the_check_notices_an_edit(tmp_path, monkeypatch):
     assert after.cells[0].source.startswith("# Edited: ")
     # Outputs of the cells that did not change are kept.
     assert [c.get("outputs") for c in after.cells[1:]] == [c.get("outputs") for c in before.cells[1:]]
-

@@ -1,4 +1,4 @@
-"""Tests of convbook.cnn: the small CNN of Chapter 8 and its kernel parametrisations."""
+"""Tests of convbook.cnn: the small CNN of *Training a CNN through the FFT* and its kernel parametrisations."""
 
 import numpy as np
 import pytest
@@ -7,14 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convbook import cnn
-
-METHODS = ("direct", "im2col", "fft")
+from convbook.layers import METHODS
 
 
 def tiny(dtype=np.float64, seed=0):
     """A network small enough for finite differences: 4x4 images, 2 and 3 channels."""
-    params = cnn.init_params(seed=seed, channels=(2, 3), kernel_sizes=(3, 3), image_size=4, bias_init=0.1,
-                             dtype=dtype)
+    params = cnn.init_params(
+        seed=seed, channels=(2, 3), kernel_sizes=(3, 3), image_size=4, bias_init=0.1, dtype=dtype
+    )
     rng = np.random.default_rng(seed + 1)
     x = rng.random((3, 1, 4, 4)).astype(dtype)
     y = np.array([0, 7, 3])
@@ -30,8 +30,9 @@ def reference_logits(params, x):
         out = np.zeros((a.shape[0], w.shape[0], a.shape[2] - 2 * pad, a.shape[3] - 2 * pad))
         for n in range(a.shape[0]):
             for o in range(w.shape[0]):
-                out[n, o] = b[o] + sum(scipy.signal.correlate2d(a[n, c], w[o, c], mode="valid")
-                                       for c in range(a.shape[1]))
+                out[n, o] = b[o] + sum(
+                    scipy.signal.correlate2d(a[n, c], w[o, c], mode="valid") for c in range(a.shape[1])
+                )
         return out
 
     def pool(a):
@@ -65,8 +66,9 @@ def test_gradients_match_finite_differences(method):
             down = {k: v.copy() for k, v in params.items()}
             up[name][index] += eps
             down[name][index] -= eps
-            numeric[index] = (cnn.loss_and_grads(up, x, y, method)[0]
-                              - cnn.loss_and_grads(down, x, y, method)[0]) / (2 * eps)
+            numeric[index] = (
+                cnn.loss_and_grads(up, x, y, method)[0] - cnn.loss_and_grads(down, x, y, method)[0]
+            ) / (2 * eps)
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-6, atol=1e-8, err_msg=name)
 
 
@@ -129,7 +131,7 @@ def test_hartley_reproduces_spatial_and_rfft2_is_preconditioned_sgd(digits):
     params = {k: v.copy() for k, v in p0.items()}
     order = np.random.default_rng(0).permutation(len(x))
     for start in range(0, len(x), 16):
-        batch = order[start:start + 16]
+        batch = order[start : start + 16]
         _, grads = cnn.loss_and_grads(params, x[batch], y[batch])
         for name in params:
             step = grads[name]
@@ -148,15 +150,21 @@ def test_spectral_bases(k):
     np.testing.assert_allclose(hartley @ hartley.T, np.eye(k * k), atol=1e-12)
     np.testing.assert_allclose(hartley, hartley.T, atol=1e-12)
     n = np.arange(k)
-    angle = 2 * np.pi * (np.outer(n, n)[:, None, :, None] + np.outer(n, n)[None, :, None, :]) / k  # [n1, n2, k1, k2]
-    np.testing.assert_allclose(hartley, ((np.cos(angle) + np.sin(angle)) / k).reshape(k * k, k * k), atol=1e-12)
+    angle = (
+        2 * np.pi * (np.outer(n, n)[:, None, :, None] + np.outer(n, n)[None, :, None, :]) / k
+    )  # [n1, n2, k1, k2]
+    np.testing.assert_allclose(
+        hartley, ((np.cos(angle) + np.sin(angle)) / k).reshape(k * k, k * k), atol=1e-12
+    )
     # B B^T = 2 I - P, P projecting on the frequencies with last index 0 (and K/2 for even K).
     basis = cnn.spectral_basis(k, "rfft2")
     assert basis.shape == (k * k, 2 * k * (k // 2 + 1))
     dft = np.fft.fft(np.eye(k), norm="ortho")
     kept = [0, k // 2] if k % 2 == 0 and k > 1 else [0]
     along_last = sum(np.outer(dft[:, c], dft[:, c].conj()) for c in kept).real
-    np.testing.assert_allclose(basis @ basis.T, 2 * np.eye(k * k) - np.kron(np.eye(k), along_last), atol=1e-12)
+    np.testing.assert_allclose(
+        basis @ basis.T, 2 * np.eye(k * k) - np.kron(np.eye(k), along_last), atol=1e-12
+    )
 
 
 @given(
@@ -217,7 +225,7 @@ def test_errors():
         cnn.loss_and_grads(params, x, y[:2])
     with pytest.raises(ValueError, match="range\\(10\\)"):
         cnn.loss_and_grads(params, x, [0, 1, 10])
-    with pytest.raises(ValueError, match="lr must be positive"):
+    with pytest.raises(ValueError, match="lr must be a positive finite number"):
         cnn.train(params, x, y, lr=-0.1)
     with pytest.raises(TypeError, match="lr"):
         cnn.train(params, x, y, lr="fast")
@@ -229,7 +237,7 @@ def test_errors():
         cnn.train(params, x, y, parametrisation="wavelet")
     with pytest.raises(ValueError, match="seed"):
         cnn.train(params, x, y, seed=-1)
-    with pytest.raises(ValueError, match="kernel_sizes\\[1\\] must be odd"):
+    with pytest.raises(ValueError, match="kernel_sizes\\[1\\] must be a positive odd integer"):
         cnn.init_params(kernel_sizes=(3, 4))
     with pytest.raises(ValueError, match="kernel_sizes must hold two"):
         cnn.init_params(kernel_sizes=(3, 3, 3))

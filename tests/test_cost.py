@@ -2,7 +2,9 @@
 
 import itertools
 import json
+import os
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -12,7 +14,6 @@ from hypothesis import strategies as st
 
 import convbook.cost
 from convbook import choose_conv2d_method
-from convbook.layers import conv2d
 from convbook.cost import (
     FEATURE_NAMES,
     LAYER_METHODS,
@@ -27,13 +28,17 @@ from convbook.cost import (
     predict_conv2d_times,
     save_constants,
 )
+from convbook.layers import conv2d
 
 
 def brute_direct_count(x_shape, h_shape, mode):
     """Count the products h[k] x[n - k] the requested outputs need, by enumeration."""
     full = [n + k - 1 for n, k in zip(x_shape, h_shape)]
-    length = {"full": full, "same": list(x_shape),
-              "valid": [abs(n - k) + 1 for n, k in zip(x_shape, h_shape)]}[mode]
+    length = {
+        "full": full,
+        "same": list(x_shape),
+        "valid": [abs(n - k) + 1 for n, k in zip(x_shape, h_shape)],
+    }[mode]
     start = [(f - l) // 2 for f, l in zip(full, length)]
     count = 0
     for out in itertools.product(*(range(s, s + l) for s, l in zip(start, length))):
@@ -62,9 +67,15 @@ def test_conv_mults_hand_counts():
     assert conv_mults(5, 4, method="fft", complex_mult=3) == 3 * 18 + 3 * 5
 
 
-@given(st.integers(1, 3).flatmap(lambda d: st.tuples(
-    st.lists(st.integers(1, 5), min_size=d, max_size=d), st.lists(st.integers(1, 5), min_size=d, max_size=d))),
-    st.sampled_from(["full", "same", "valid"]))
+@given(
+    st.integers(1, 3).flatmap(
+        lambda d: st.tuples(
+            st.lists(st.integers(1, 5), min_size=d, max_size=d),
+            st.lists(st.integers(1, 5), min_size=d, max_size=d),
+        )
+    ),
+    st.sampled_from(["full", "same", "valid"]),
+)
 def test_conv_mults_direct_matches_enumeration(shapes, mode):
     x_shape, h_shape = shapes
     fits = all(a >= b for a, b in zip(x_shape, h_shape)) or all(a <= b for a, b in zip(x_shape, h_shape))
@@ -114,8 +125,15 @@ def test_layer_memory_hand_counts():
     assert layer_memory((2, 3, 8, 8), (5, 3, 3, 3), padding=1, method="im2col") == 2 * 64 * 27 * 4
 
 
-@given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(3, 9), st.integers(1, 4),
-       st.integers(0, 2), st.integers(0, 1000))
+@given(
+    st.integers(1, 2),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(3, 9),
+    st.integers(1, 4),
+    st.integers(0, 2),
+    st.integers(0, 1000),
+)
 def test_layer_fft_shape_is_enough(b, c_in, c_out, n, k, padding, seed):
     if k > n + 2 * padding:
         return
@@ -124,16 +142,19 @@ def test_layer_fft_shape_is_enough(b, c_in, c_out, n, k, padding, seed):
     w = rng.standard_normal((c_out, c_in, k, k))
     shape = layer_fft_shape(x.shape, w.shape, padding)
     xp = np.pad(x, ((0, 0), (0, 0), (padding,) * 2, (padding,) * 2))
-    spectra = np.einsum("bcij,ocij->boij", np.fft.fft2(xp, shape),
-                        np.conj(np.fft.fft2(w, shape)))
+    spectra = np.einsum("bcij,ocij->boij", np.fft.fft2(xp, shape), np.conj(np.fft.fft2(w, shape)))
     cyclic = np.fft.ifft2(spectra).real
     ho = n + 2 * padding - k + 1
     np.testing.assert_allclose(cyclic[..., :ho, :ho], conv2d(x, w, padding=padding), atol=1e-9)
 
 
 def test_choose_returns_the_cheapest_predicted_method():
-    for x, w, p in [((32, 64, 32, 32), (64, 64, 3, 3), 1), ((1, 1, 64, 64), (1, 1, 1, 1), 0),
-                    ((8, 16, 32, 32), (16, 16, 11, 11), 5), ((4, 3, 16, 16), (8, 3, 5, 5), 2)]:
+    for x, w, p in [
+        ((32, 64, 32, 32), (64, 64, 3, 3), 1),
+        ((1, 1, 64, 64), (1, 1, 1, 1), 0),
+        ((8, 16, 32, 32), (16, 16, 11, 11), 5),
+        ((4, 3, 16, 16), (8, 3, 5, 5), 2),
+    ]:
         pick = choose_conv2d_method(x, w, padding=p)
         assert pick in LAYER_METHODS
         times = predict_conv2d_times(x, w, padding=p)
@@ -141,13 +162,16 @@ def test_choose_returns_the_cheapest_predicted_method():
         assert times[pick] == min(times.values())
 
 
-@pytest.mark.parametrize("args, match", [
-    (((1, 3, 8), (4, 3, 3, 3)), "x_shape"),
-    (((1, 3, 8, 8), (4, 3, 3)), "w_shape"),
-    (((1, 3, 8, 8), (4, 2, 3, 3)), "in_channels"),
-    (((1, 3, 8, 8), (4, 3, 9, 9)), "kernel_size"),
-    (((1, 0, 8, 8), (4, 0, 3, 3)), r"x_shape\[1\]"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (((1, 3, 8), (4, 3, 3, 3)), "x_shape"),
+        (((1, 3, 8, 8), (4, 3, 3)), "w_shape"),
+        (((1, 3, 8, 8), (4, 2, 3, 3)), "in_channels"),
+        (((1, 3, 8, 8), (4, 3, 9, 9)), "kernel_size"),
+        (((1, 0, 8, 8), (4, 0, 3, 3)), r"x_shape\[1\]"),
+    ],
+)
 def test_choose_rejects_bad_shapes(args, match):
     with pytest.raises(ValueError, match=match):
         choose_conv2d_method(*args)
@@ -163,8 +187,11 @@ def test_choose_rejects_bad_stride_padding_and_types():
     with pytest.raises(ValueError, match="constants"):
         choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3), constants={"direct": [1, 2, 3]})
     with pytest.raises(ValueError, match="non-negative"):
-        choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3),
-                             constants={"direct": [1, 2, -3, 0, 0], "im2col": [1, 1, 1, 1, 1], "fft": [1, 1, 1, 1, 1, 1]})
+        choose_conv2d_method(
+            (1, 3, 8, 8),
+            (4, 3, 3, 3),
+            constants={"direct": [1, 2, -3, 0, 0], "im2col": [1, 1, 1, 1, 1], "fft": [1, 1, 1, 1, 1, 1]},
+        )
 
 
 def only(method):
@@ -187,7 +214,9 @@ def test_choose_honours_refitted_files(method, tmp_path, monkeypatch):
     assert choose_conv2d_method(*shape, padding=1) == method
     # An explicit file named by the environment variable wins over it.
     other = next(m for m in LAYER_METHODS if m != method)
-    monkeypatch.setenv("CONVBOOK_COST_CONSTANTS", str(save_constants({"constants": only(other)}, tmp_path / "c.json")))
+    monkeypatch.setenv(
+        "CONVBOOK_COST_CONSTANTS", str(save_constants({"constants": only(other)}, tmp_path / "c.json"))
+    )
     assert choose_conv2d_method(*shape, padding=1) == other
 
 
@@ -222,24 +251,218 @@ def test_layer_features_count_output_and_layout_traffic():
 
 
 def test_fit_recovers_known_constants():
-    true = {"direct": [2e-6, 1e-9, 3e-9, 1e-9, 6e-9], "im2col": [5e-6, 4e-10, 2e-9, 3e-9, 7e-9],
-            "fft": [1e-4, 2e-9, 1e-9, 5e-9, 3e-8, 2e-9]}
-    shapes = [((b, c, n, n), (c2, c, k, k), (k - 1) // 2)
-              for b in (1, 4) for c, c2 in ((2, 3), (16, 8), (4, 4)) for n in (8, 20) for k in (1, 3, 5)]
-    records = [dict(x_shape=x, w_shape=w, stride=1, padding=p, method=m,
-                    seconds=float(layer_features(x, w, 1, p)[m] @ true[m]))
-               for x, w, p in shapes for m in LAYER_METHODS]
+    true = {
+        "direct": [2e-6, 1e-9, 3e-9, 1e-9, 6e-9],
+        "im2col": [5e-6, 4e-10, 2e-9, 3e-9, 7e-9],
+        "fft": [1e-4, 2e-9, 1e-9, 5e-9, 3e-8, 2e-9],
+    }
+    shapes = [
+        ((b, c, n, n), (c2, c, k, k), (k - 1) // 2)
+        for b in (1, 4)
+        for c, c2 in ((2, 3), (16, 8), (4, 4))
+        for n in (8, 20)
+        for k in (1, 3, 5)
+    ]
+    records = [
+        dict(
+            x_shape=x,
+            w_shape=w,
+            stride=1,
+            padding=p,
+            method=m,
+            seconds=float(layer_features(x, w, 1, p)[m] @ true[m]),
+        )
+        for x, w, p in shapes
+        for m in LAYER_METHODS
+    ]
     fitted = fit_constants(records)
     for m in LAYER_METHODS:
-        np.testing.assert_allclose(fitted["constants"][m], true[m], rtol=1e-6)
+        assert list(fitted["constants"][m]) == list(FEATURE_NAMES[m])  # stored by name
+        np.testing.assert_allclose(
+            [fitted["constants"][m][name] for name in FEATURE_NAMES[m]], true[m], rtol=1e-6
+        )
         assert fitted["rms_relative_error"][m] < 1e-8
 
 
 def test_fit_rejects_bad_records():
-    record = dict(x_shape=(1, 1, 8, 8), w_shape=(1, 1, 3, 3), stride=1, padding=0, method="direct", seconds=1.0)
+    record = dict(
+        x_shape=(1, 1, 8, 8), w_shape=(1, 1, 3, 3), stride=1, padding=0, method="direct", seconds=1.0
+    )
     with pytest.raises(ValueError, match="at least"):
         fit_constants([record])
     with pytest.raises(ValueError, match="seconds"):
         fit_constants([dict(record, seconds=0.0)])
     with pytest.raises(ValueError, match="method"):
         fit_constants([dict(record, method="winograd")])
+
+
+# -- one geometry for the layer and the model -----------------------------------
+
+STRIDES = [1, 2, (1, 2), [2, 1], np.int64(2), np.array([1, 2])]
+PADDINGS = [0, 1, (1, 0), [0, 2], np.int32(1), np.array([2, 1])]
+
+
+def test_choose_accepts_the_example_of_the_issue():
+    assert choose_conv2d_method((2, 3, 8, 8), (4, 3, 3, 3), padding=(1, 0)) in LAYER_METHODS
+
+
+@pytest.mark.parametrize("stride", STRIDES, ids=repr)
+@pytest.mark.parametrize("padding", PADDINGS, ids=repr)
+def test_cost_model_takes_every_stride_and_padding_conv2d_takes(stride, padding):
+    x_shape, w_shape = (2, 3, 8, 9), (4, 3, 3, 2)
+    y = conv2d(np.ones(x_shape), np.ones(w_shape), stride=stride, padding=padding)
+    assert choose_conv2d_method(x_shape, w_shape, stride, padding) in LAYER_METHODS
+    assert set(predict_conv2d_times(x_shape, w_shape, stride, padding)) == set(LAYER_METHODS)
+    geometry = convbook.layer_geometry(x_shape, w_shape, stride, padding)
+    assert geometry.output_shape == y.shape
+    # The counts use the same output size as the layer computes.
+    assert layer_mults(x_shape, w_shape, stride, padding) == np.prod(y.shape) * 3 * 3 * 2
+    assert (
+        layer_memory(x_shape, w_shape, stride, padding, method="im2col", itemsize=1)
+        == np.prod(y.shape) / 4 * 3 * 6
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"padding": "same"},
+        {"padding": "valid"},
+        {"stride": "1"},
+        {"padding": (1, 2, 3)},
+        {"stride": (0, 1)},
+        {"padding": 1.5},
+    ],
+    ids=repr,
+)
+def test_cost_model_refuses_what_conv2d_refuses_in_the_same_words(kwargs):
+    x_shape, w_shape = (2, 3, 8, 8), (4, 3, 3, 3)
+    with pytest.raises((TypeError, ValueError)) as layer_error:
+        conv2d(np.ones(x_shape), np.ones(w_shape), **kwargs)
+    with pytest.raises(layer_error.type) as model_error:
+        choose_conv2d_method(x_shape, w_shape, **kwargs)
+    assert str(model_error.value) == str(layer_error.value)
+
+
+def test_fft_shape_is_the_layers():
+    geometry = convbook.layer_geometry((8, 3, 30, 27), (16, 3, 5, 4), padding=(2, 3))
+    assert layer_fft_shape((8, 3, 30, 27), (16, 3, 5, 4), padding=(2, 3)) == geometry.fft_shape
+    assert geometry.fft_shape == (scipy.fft.next_fast_len(34), scipy.fft.next_fast_len(33, real=True))
+
+
+def test_features_and_constants_are_read_by_name(tmp_path):
+    # A file whose lists come in another order than FEATURE_NAMES, with the order recorded next to them.
+    shipped = load_constants()
+    reordered = {m: list(reversed(FEATURE_NAMES[m])) for m in LAYER_METHODS}
+    path = tmp_path / "reordered.json"
+    path.write_text(
+        json.dumps(
+            {
+                "constants": {
+                    m: [shipped["constants"][m][name] for name in reordered[m]] for m in LAYER_METHODS
+                },
+                "features": reordered,
+            }
+        )
+    )
+    assert load_constants(path)["constants"] == shipped["constants"]
+    shape = ((8, 16, 32, 32), (16, 16, 3, 3))
+    assert predict_conv2d_times(*shape, constants=load_constants(path)) == predict_conv2d_times(*shape)
+    written = json.loads(save_constants(shipped, tmp_path / "saved.json").read_text())
+    assert written["constants"]["fft"]["frequencies"] == shipped["constants"]["fft"]["frequencies"]
+
+
+# -- constants files: isolation, corruption, atomic writes ---------------------
+
+
+def test_a_readers_refitted_constants_do_not_reach_the_tests(monkeypatch):
+    # What `python -m convbook.bench --fit` would leave in the reader's config folder, and worse.
+    user_file = convbook.cost.constants_path()
+    assert pathlib.Path.home() not in user_file.parents
+    user_file.parent.mkdir(parents=True)
+    user_file.write_text(json.dumps({"constants": only("fft")}))
+    shipped = json.loads(pathlib.Path(convbook.cost.__file__).with_name("cost_constants.json").read_text())
+    assert load_constants()["machine"] == shipped["machine"]
+    assert load_constants() == load_constants(
+        pathlib.Path(convbook.cost.__file__).with_name("cost_constants.json")
+    )
+    # Even a test that drops the variable reaches this empty test folder, not ~/.config.
+    monkeypatch.delenv("CONVBOOK_COST_CONSTANTS")
+    assert load_constants()["constants"] == load_constants(user_file)["constants"]
+    user_file.unlink()
+    assert load_constants()["machine"] == shipped["machine"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"constants": {"direct": [1e-6, 1e-9',  # a refit cut short
+        "",
+        "not json at all",
+        "[1, 2, 3]",
+        '{"machine": {}}',
+        '{"constants": {"direct": [1, 2, 3, 4, 5], "im2col": "fast", "fft": [1, 2, 3, 4, 5, 6]}}',
+        '{"constants": {"direct": {"calls": 1}, "im2col": [1, 2, 3, 4, 5], "fft": [1, 2, 3, 4, 5, 6]}}',
+        '{"constants": {"direct": [1, 2, 3, 4, 5], "im2col": [1, 2, 3, 4, 5], "fft": [1, 2, 3, 4, 5, null]}}',
+    ],
+    ids=["truncated", "empty", "garbage", "list", "no constants", "string", "missing term", "null"],
+)
+def test_a_corrupt_constants_file_raises_naming_it(text, tmp_path, monkeypatch):
+    path = tmp_path / "cost_constants.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=re.escape(str(path))):
+        load_constants(path)
+    monkeypatch.setenv("CONVBOOK_COST_CONSTANTS", str(path))
+    with pytest.raises(ValueError, match=re.escape(str(path))):
+        load_constants()
+    with pytest.raises(ValueError, match=re.escape(str(path))):
+        choose_conv2d_method((1, 3, 8, 8), (4, 3, 3, 3))
+
+
+def test_a_corrupt_user_file_raises_naming_it(monkeypatch):
+    monkeypatch.delenv("CONVBOOK_COST_CONSTANTS")
+    user_file = convbook.cost.constants_path()
+    user_file.parent.mkdir(parents=True)
+    user_file.write_bytes(b'{"constants": {"dir')
+    with pytest.raises(ValueError, match=re.escape(str(user_file))):
+        load_constants()
+
+
+def test_the_variable_naming_a_missing_file_raises(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVBOOK_COST_CONSTANTS", str(tmp_path / "nowhere.json"))
+    with pytest.raises(ValueError, match="CONVBOOK_COST_CONSTANTS.*nowhere.json"):
+        load_constants()
+
+
+def test_a_failed_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    """save_constants writes a temporary file and renames it: no failure leaves half a file."""
+    path = tmp_path / "cost_constants.json"
+    save_constants({"constants": only("direct")}, path)
+    before = path.read_bytes()
+    # Fails in the middle of the JSON: "constants" is written, then "machine" cannot be.
+    with pytest.raises(TypeError):
+        save_constants({"constants": only("fft"), "machine": object()}, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+    # Fails after the write, when the new file would replace the old one.
+    def broken_replace(source, target):
+        raise OSError("disk unplugged")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(convbook.cost.os, "replace", broken_replace)
+        with pytest.raises(OSError, match="disk unplugged"):
+            save_constants({"constants": only("fft")}, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    save_constants({"constants": only("fft")}, path)
+    assert choose_conv2d_method((8, 16, 32, 32), (16, 16, 3, 3), constants=load_constants(path)) == "fft"
+
+
+def test_saved_constants_get_the_mode_of_an_ordinary_file(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = save_constants({"constants": only("direct")}, tmp_path / "c.json")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -33,9 +33,17 @@ def test_full_resolution_is_the_luminance_of_the_photograph(full, rgb):
     np.testing.assert_allclose(full[i, j], expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize(("size", "shape", "factor"),
-                         [(600, (600, 512), 1), (300, (300, 256), 2), (128, (120, 102), 5),
-                          (64, (66, 56), 9), (1, (1, 1), 512), (5000, (600, 512), 1)])
+@pytest.mark.parametrize(
+    ("size", "shape", "factor"),
+    [
+        (600, (600, 512), 1),
+        (300, (300, 256), 2),
+        (128, (120, 102), 5),
+        (64, (66, 56), 9),
+        (1, (1, 1), 512),
+        (5000, (600, 512), 1),
+    ],
+)
 def test_size_averages_blocks(full, size, shape, factor):
     small = grace_hopper(size)
     assert small.shape == shape and small.dtype == np.float64

@@ -7,7 +7,17 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convbook import box, convolve, correlate, difference, gaussian, gaussian_2d, laplacian, moving_average, sobel
+from convbook import (
+    box,
+    convolve,
+    correlate,
+    difference,
+    gaussian,
+    gaussian_2d,
+    laplacian,
+    moving_average,
+    sobel,
+)
 
 odd = st.integers(0, 15).map(lambda i: 2 * i + 1)
 sigmas = st.floats(0.2, 20.0)
@@ -18,8 +28,9 @@ def test_moving_average_is_the_mean(n):
     h = moving_average(n)
     assert h.dtype == np.float64 and h.shape == (n,)
     x = np.random.default_rng(n).standard_normal(n + 5)
-    np.testing.assert_allclose(convolve(x, h, mode="valid"),
-                               [x[i : i + n].mean() for i in range(6)], atol=1e-12)
+    np.testing.assert_allclose(
+        convolve(x, h, mode="valid"), [x[i : i + n].mean() for i in range(6)], atol=1e-12
+    )
 
 
 @given(odd, sigmas)
@@ -55,8 +66,11 @@ def test_difference_is_the_first_difference(dtype):
 @given(st.integers(1, 12))
 def test_box_is_the_2d_mean(k):
     x = np.random.default_rng(k).standard_normal((k + 3, k + 4))
-    np.testing.assert_allclose(correlate(x, box(k), mode="valid"),
-                               scipy.ndimage.uniform_filter(x, k)[_interior(x.shape, k)], atol=1e-12)
+    np.testing.assert_allclose(
+        correlate(x, box(k), mode="valid"),
+        scipy.ndimage.uniform_filter(x, k)[_interior(x.shape, k)],
+        atol=1e-12,
+    )
 
 
 @given(odd, sigmas)
@@ -88,9 +102,12 @@ def test_sobel_x_is_positive_where_the_image_brightens_to_the_right():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_laplacian_matches_scipy_ndimage(dtype):
     image = np.random.default_rng(4).standard_normal((9, 10)).astype(dtype)
-    np.testing.assert_allclose(convolve(image, laplacian().astype(dtype), mode="valid"),
-                               scipy.ndimage.laplace(image.astype(np.float64))[_interior(image.shape, 3)],
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        convolve(image, laplacian().astype(dtype), mode="valid"),
+        scipy.ndimage.laplace(image.astype(np.float64))[_interior(image.shape, 3)],
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 def test_derivative_kernels_sum_to_zero_and_blurs_to_one():

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convbook import conv2d, conv2d_backward, correlate, winograd_conv2d, winograd_conv2d_backward
+from convbook.layers import METHODS
 
-METHODS = ["direct", "im2col", "fft"]
 TOL = {np.float64: 1e-10, np.float32: 1e-4}
 
 
@@ -71,7 +71,10 @@ def check_against_reference(layer, winograd=False):
     y_shape = conv2d(x, w, stride=stride, padding=padding).shape
     g = rng.standard_normal(y_shape).astype(dtype)
     y_ref, gx_ref, gw_ref = reference(x, w, bias, stride, padding, g)
-    passes = [(conv2d(x, w, bias, stride, padding, m), *conv2d_backward(x, w, g, stride, padding, m)) for m in METHODS]
+    passes = [
+        (conv2d(x, w, bias, stride, padding, m), *conv2d_backward(x, w, g, stride, padding, m))
+        for m in METHODS
+    ]
     if winograd:
         passes.append((winograd_conv2d(x, w, bias, padding), *winograd_conv2d_backward(x, w, g, padding)))
     for y, gx, gw in passes:
@@ -170,7 +173,7 @@ def test_int_and_pair_arguments_agree(method):
     )
 
 
-@pytest.mark.parametrize("method", METHODS + ["winograd"])
+@pytest.mark.parametrize("method", [*METHODS, "winograd"])
 @pytest.mark.parametrize(
     "x_dtype, w_dtype, expected",
     [
@@ -272,3 +275,63 @@ def test_winograd_needs_3x3_kernels(w_shape):
         winograd_conv2d(X, np.ones(w_shape))
     with pytest.raises(ValueError, match="winograd_conv2d needs 3x3 kernels in w"):
         winograd_conv2d_backward(X, np.ones(w_shape), np.ones((2, 4, 4, 4)))
+
+
+# -- method="auto": the cost model picks ---------------------------------------
+
+
+def test_auto_is_not_a_concrete_method():
+    assert "auto" not in METHODS and "winograd" not in METHODS
+
+
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), ((1, 2), (1, 0))])
+def test_auto_gives_exactly_the_result_of_the_method_the_cost_model_picks(stride, padding):
+    from convbook import choose_conv2d_method
+
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 9, 8))
+    w = rng.standard_normal((4, 3, 3, 3))
+    pick = choose_conv2d_method(x.shape, w.shape, stride, padding)
+    y = conv2d(x, w, np.ones(4), stride, padding, method="auto")
+    np.testing.assert_array_equal(y, conv2d(x, w, np.ones(4), stride, padding, method=pick))
+    g = rng.standard_normal(y.shape)
+    for auto, picked in zip(
+        conv2d_backward(x, w, g, stride, padding, method="auto"),
+        conv2d_backward(x, w, g, stride, padding, method=pick),
+    ):
+        np.testing.assert_array_equal(auto, picked)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_auto_follows_the_constants_in_force(method, tmp_path, monkeypatch):
+    from convbook.cost import FEATURE_NAMES, save_constants
+
+    # Constants under which `method` costs a nanosecond per unit and the others a second.
+    constants = {m: [1e-9 if m == method else 1.0] * len(FEATURE_NAMES[m]) for m in METHODS}
+    monkeypatch.setenv(
+        "CONVBOOK_COST_CONSTANTS", str(save_constants({"constants": constants}, tmp_path / "c.json"))
+    )
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 3, 3)).astype(np.float32)
+    np.testing.assert_array_equal(
+        conv2d(x, w, padding=1, method="auto"), conv2d(x, w, padding=1, method=method)
+    )
+    g = np.ones((2, 5, 8, 8), np.float32)
+    for auto, picked in zip(conv2d_backward(x, w, g, 1, 1, "auto"), conv2d_backward(x, w, g, 1, 1, method)):
+        np.testing.assert_array_equal(auto, picked)
+
+
+@pytest.mark.parametrize("method", ["winograd", "AUTO", "loop", None, 3])
+def test_unknown_methods_raise_naming_method(method):
+    with pytest.raises(ValueError, match="method must be one of 'direct', 'im2col', 'fft', 'auto'"):
+        conv2d(X, W, method=method)
+    with pytest.raises(ValueError, match="method must be one of"):
+        conv2d_backward(X, W, np.ones((2, 4, 4, 4)), method=method)
+
+
+def test_auto_checks_its_arguments_before_asking_the_model():
+    with pytest.raises(ValueError, match="x must be 4-D"):
+        conv2d(np.ones((3, 6, 6)), W, method="auto")
+    with pytest.raises(ValueError, match="grad_output must have the shape"):
+        conv2d_backward(X, W, np.ones((2, 4, 3, 3)), method="auto")

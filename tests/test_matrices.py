@@ -8,12 +8,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convbook
-from convbook import (bttb_matrix, circulant, convolution_matrix, convolve, correlate, dft2_matrix, dft_matrix,
-                      im2col)
+from convbook import (
+    bttb_matrix,
+    circulant,
+    convolution_matrix,
+    convolve,
+    correlate,
+    dft2_matrix,
+    dft_matrix,
+    im2col,
+)
 
 
-@given(st.integers(1, 9), st.integers(1, 12), st.sampled_from(["full", "same", "valid"]),
-       st.sampled_from([np.float64, np.float32, np.int64, np.complex128]))
+@given(
+    st.integers(1, 9),
+    st.integers(1, 12),
+    st.sampled_from(["full", "same", "valid"]),
+    st.sampled_from([np.float64, np.float32, np.int64, np.complex128]),
+)
 def test_convolution_matrix_matches_scipy(m, n, mode, dtype):
     h = (np.arange(1, m + 1) * (1 + 1j if dtype is np.complex128 else 1)).astype(dtype)
     ours, ref = convolution_matrix(h, n, mode), scipy.linalg.convolution_matrix(h, n, mode)
@@ -76,7 +88,7 @@ def test_bad_input_is_named():
         dft2_matrix((4, 0))
 
 
-# -- the 2-D convolution matrix and the patch matrix (Chapter 4) -------------
+# -- the 2-D convolution matrix and the patch matrix (*Convolution as one matrix multiply*) -------------
 
 DTYPES = [np.float32, np.float64, np.complex128]
 TOL = {np.float32: 1e-4, np.float64: 1e-10, np.complex128: 1e-10}
@@ -89,9 +101,15 @@ def random_array(rng, shape, dtype):
     return a.astype(dtype)
 
 
-@given(st.integers(1, 7), st.integers(1, 7), st.integers(0, 4), st.integers(0, 4),
-       st.sampled_from(["full", "same", "valid"]), st.sampled_from(["correlate", "convolve"]),
-       st.sampled_from(DTYPES))
+@given(
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.integers(0, 4),
+    st.integers(0, 4),
+    st.sampled_from(["full", "same", "valid"]),
+    st.sampled_from(["correlate", "convolve"]),
+    st.sampled_from(DTYPES),
+)
 def test_bttb_matrix_multiplies_like_scipy(kh, kw, extra_h, extra_w, mode, operation, dtype):
     rng = np.random.default_rng([kh, kw, extra_h, extra_w])
     kernel = random_array(rng, (kh, kw), dtype)

@@ -12,8 +12,17 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for p in (ROOT / "book").glob("*.ipynb"))
-KNOWN_TAGS = {"nbval-ignore-output", "raises-exception", "hide-input", "hide-output", "hide-cell",
-              "remove-input", "remove-output", "remove-cell", "nbval-skip"}
+KNOWN_TAGS = {
+    "nbval-ignore-output",
+    "raises-exception",
+    "hide-input",
+    "hide-output",
+    "hide-cell",
+    "remove-input",
+    "remove-output",
+    "remove-cell",
+    "nbval-skip",
+}
 
 
 def code_cells(path):

@@ -46,8 +46,13 @@ def test_symbol_matrix_large_sides_use_separators():
 
 @pytest.mark.parametrize(
     "name, shape, error",
-    [(3, (2, 2), TypeError), ("1x", (2, 2), TypeError), ("x", (2, 0), ValueError),
-     ("x", (2, 2, 2), ValueError), ("x", 2.5, TypeError)],
+    [
+        (3, (2, 2), TypeError),
+        ("1x", (2, 2), TypeError),
+        ("x", (2, 0), ValueError),
+        ("x", (2, 2, 2), ValueError),
+        ("x", 2.5, TypeError),
+    ],
 )
 def test_symbol_matrix_rejects_bad_arguments(name, shape, error):
     with pytest.raises(error, match="name|shape"):
@@ -60,8 +65,9 @@ def test_vec_is_row_major_like_ravel():
     assert symbolic.vec(a).shape == (12, 1)
 
 
-@pytest.mark.parametrize("bad, error", [(np.zeros(3), ValueError), ([["a", "b"]], TypeError),
-                                        (np.zeros((0, 2)), ValueError)])
+@pytest.mark.parametrize(
+    "bad, error", [(np.zeros(3), ValueError), ([["a", "b"]], TypeError), (np.zeros((0, 2)), ValueError)]
+)
 def test_vec_rejects_bad_arrays(bad, error):
     with pytest.raises(error, match="A"):
         symbolic.vec(bad)
@@ -81,9 +87,15 @@ def test_bttb_of_the_book_example():
     assert all(sorted(map(str, filter(None, T[r, :]))) == sorted(map(str, W)) for r in range(4))
 
 
-@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 4), st.integers(1, 4),
-       st.sampled_from(["full", "same", "valid"]), st.sampled_from(["correlate", "convolve"]),
-       st.booleans())
+@given(
+    st.integers(1, 5),
+    st.integers(1, 5),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.sampled_from(["full", "same", "valid"]),
+    st.sampled_from(["correlate", "convolve"]),
+    st.booleans(),
+)
 @settings(max_examples=25)
 def test_bttb_times_vec_matches_scipy(M, N, K, L, mode, operation, complex_):
     if mode == "valid" and (K > M or L > N):
@@ -101,7 +113,9 @@ def test_bttb_of_float_kernels(dtype):
     x, w = rng.standard_normal((5, 4)).astype(dtype), rng.standard_normal((2, 3)).astype(dtype)
     T = to_numpy(symbolic.bttb(w, x.shape, mode="same"), dtype=float)
     tol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(T @ x.ravel(), convbook.correlate(x, w, mode="same").ravel(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(
+        T @ x.ravel(), convbook.correlate(x, w, mode="same").ravel(), rtol=tol, atol=tol
+    )
 
 
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
@@ -111,15 +125,22 @@ def test_bttb_with_numbers_substituted_is_the_numeric_matrix(mode, operation):
     kernel = np.random.default_rng(2).integers(-9, 10, size=(3, 3))
     T = symbolic.bttb(W, (4, 5), mode=mode, operation=operation)
     numeric = T.subs(dict(zip(W, kernel.ravel().tolist())))
-    np.testing.assert_array_equal(np.array(numeric, dtype=np.int64),
-                                  convbook.bttb_matrix(kernel, (4, 5), mode=mode, operation=operation))
+    np.testing.assert_array_equal(
+        np.array(numeric, dtype=np.int64),
+        convbook.bttb_matrix(kernel, (4, 5), mode=mode, operation=operation),
+    )
 
 
 @pytest.mark.parametrize(
     "kwargs, error, match",
-    [({"image_shape": (2, 2)}, ValueError, "no larger"), ({"mode": "circular"}, ValueError, "mode"),
-     ({"operation": "multiply"}, ValueError, "operation"), ({"image_shape": (4,)}, ValueError, "image_shape"),
-     ({"W": [1, 2, 3]}, ValueError, "W must be 2-D"), ({"W": [["a"]]}, TypeError, "W")],
+    [
+        ({"image_shape": (2, 2)}, ValueError, "no larger"),
+        ({"mode": "circular"}, ValueError, "mode"),
+        ({"operation": "multiply"}, ValueError, "operation"),
+        ({"image_shape": (4,)}, ValueError, "image_shape"),
+        ({"W": [1, 2, 3]}, ValueError, "W must be 2-D"),
+        ({"W": [["a"]]}, TypeError, "W"),
+    ],
 )
 def test_bttb_rejects_bad_arguments(kwargs, error, match):
     args = {"W": symbolic.symbol_matrix("w", (3, 3)), "image_shape": (4, 4)} | kwargs
@@ -156,7 +177,9 @@ def test_dft2_matrix_matches_numeric_and_fft2(shape):
     np.testing.assert_allclose(F @ x.ravel(), np.fft.fft2(x).ravel(), atol=1e-12)
 
 
-@pytest.mark.parametrize("bad, error", [(0, ValueError), (2.0, TypeError), (True, TypeError), ("4", TypeError)])
+@pytest.mark.parametrize(
+    "bad, error", [(0, ValueError), (2.0, TypeError), (True, TypeError), ("4", TypeError)]
+)
 def test_dft_matrix_rejects_bad_sizes(bad, error):
     with pytest.raises(error, match="n must"):
         symbolic.dft_matrix(bad)
@@ -171,7 +194,9 @@ def test_dft2_matrix_rejects_bad_shapes():
 
 
 @pytest.mark.parametrize("operation", ["correlate", "convolve"])
-@pytest.mark.parametrize("image, kernel", [((4, 4), (3, 3)), ((3, 3), (2, 2)), ((2, 5), (1, 3)), ((3, 4), (3, 2))])
+@pytest.mark.parametrize(
+    "image, kernel", [((4, 4), (3, 3)), ((3, 3), (2, 2)), ((2, 5), (1, 3)), ((3, 4), (3, 2))]
+)
 def test_fft_route_valid_equals_spatial_route_symbolically(image, kernel, operation):
     X, W = symbolic.symbol_matrix("x", image), symbolic.symbol_matrix("w", kernel)
     assert symbolic.fft_route(X, W, operation=operation, mode="valid") == symbolic.spatial_route(
@@ -186,8 +211,9 @@ def test_fft_route_is_the_circular_result(M, N, K, L, complex_):
     rng = np.random.default_rng([M, N, K, L, complex_])
     x, w = random_ints(rng, (M, N), complex_), random_ints(rng, (K, L), complex_)
     np.testing.assert_allclose(to_numpy(symbolic.fft_route(x, w)), circular_correlate(x, w), atol=1e-9)
-    np.testing.assert_allclose(to_numpy(symbolic.fft_route(x, w, operation="convolve")),
-                               convbook.circular_convolve(x, w), atol=1e-9)
+    np.testing.assert_allclose(
+        to_numpy(symbolic.fft_route(x, w, operation="convolve")), convbook.circular_convolve(x, w), atol=1e-9
+    )
 
 
 def test_fft_route_leaves_no_roots_of_unity_for_real_input():
@@ -219,15 +245,20 @@ def test_fft_route_steps_numerically():
     w_pad = np.zeros((3, 4))
     w_pad[:2, :2] = w
     np.testing.assert_allclose(to_numpy(steps["X_hat"]).ravel(), np.fft.fft2(x).ravel(), atol=1e-12)
-    np.testing.assert_allclose(to_numpy(steps["product"]).ravel(),
-                               (np.fft.fft2(w_pad) * np.fft.fft2(x)).ravel(), atol=1e-11)
+    np.testing.assert_allclose(
+        to_numpy(steps["product"]).ravel(), (np.fft.fft2(w_pad) * np.fft.fft2(x)).ravel(), atol=1e-11
+    )
 
 
 @pytest.mark.parametrize(
     "kwargs, error, match",
-    [({"W": np.ones((5, 2))}, ValueError, "no larger"), ({"mode": "same"}, ValueError, "mode"),
-     ({"operation": "fft"}, ValueError, "operation"), ({"return_steps": 1}, TypeError, "return_steps"),
-     ({"X": np.ones(4)}, ValueError, "X must be 2-D")],
+    [
+        ({"W": np.ones((5, 2))}, ValueError, "no larger"),
+        ({"mode": "same"}, ValueError, "mode"),
+        ({"operation": "fft"}, ValueError, "operation"),
+        ({"return_steps": 1}, TypeError, "return_steps"),
+        ({"X": np.ones(4)}, ValueError, "X must be 2-D"),
+    ],
 )
 def test_fft_route_rejects_bad_arguments(kwargs, error, match):
     args = {"X": np.ones((4, 4)), "W": np.ones((3, 3))} | kwargs
@@ -258,7 +289,9 @@ def test_jacobian_of_a_single_expression_and_a_list():
     assert symbolic.jacobian(x**2 * y, [x, y]) == sp.Matrix([[2 * x * y, x**2]])
 
 
-@pytest.mark.parametrize("variables, error", [("x", TypeError), ([], ValueError), ([sp.Integer(1)], ValueError)])
+@pytest.mark.parametrize(
+    "variables, error", [("x", TypeError), ([], ValueError), ([sp.Integer(1)], ValueError)]
+)
 def test_jacobian_rejects_bad_variables(variables, error):
     with pytest.raises(error, match="variables"):
         symbolic.jacobian(sp.Matrix([[1]]), variables)
@@ -304,9 +337,14 @@ def test_spectral_kernel_large_names():
     assert str(params[1]) == "a_0_1" and str(params[2]) == "ai_0_1"
 
 
-@pytest.mark.parametrize("kwargs, error, match",
-                         [({"shape": (0, 3)}, ValueError, "shape"), ({"name": ""}, TypeError, "name"),
-                          ({"orthonormal": "yes"}, TypeError, "orthonormal")])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"shape": (0, 3)}, ValueError, "shape"),
+        ({"name": ""}, TypeError, "name"),
+        ({"orthonormal": "yes"}, TypeError, "orthonormal"),
+    ],
+)
 def test_spectral_kernel_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         symbolic.spectral_kernel(**({"shape": (3, 3)} | kwargs))

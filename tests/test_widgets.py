@@ -3,7 +3,7 @@
 The explorer's numbers are computed in JavaScript (src/convbook/explorer.js);
 its exported functions are run here with Node on random signals and filters
 and compared with scipy. The page itself is tested in a real browser by
-tests/browser/test_pages.mjs (`make test-browser`).
+tools/browser/test_pages.mjs (`make test-browser`).
 """
 
 import json
@@ -38,7 +38,11 @@ def reference(x, h, mode, length):
 
 
 states = st.tuples(
-    st.integers(8, 40), st.integers(1, 12), st.sampled_from(widgets.MODES), st.integers(0, 60), st.integers(0, 2**31)
+    st.integers(8, 40),
+    st.integers(1, 12),
+    st.sampled_from(widgets.MODES),
+    st.integers(0, 60),
+    st.integers(0, 2**31),
 )
 
 
@@ -60,8 +64,9 @@ def test_explorer_output_and_spectra_match_scipy(state):
 def test_cyclic_equals_linear_when_padded_enough(dtype):
     x = np.arange(10, dtype=dtype)
     h = np.array([1, -2, 1], dtype=dtype)
-    np.testing.assert_allclose(widgets.explorer_output(x, h, "cyclic", 12), widgets.explorer_output(x, h),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        widgets.explorer_output(x, h, "cyclic", 12), widgets.explorer_output(x, h), atol=1e-5
+    )
     aliased = widgets.explorer_output(x, h, "cyclic", 11)
     assert not np.allclose(aliased, widgets.explorer_output(x, h)[:11])
 
@@ -84,8 +89,16 @@ def test_presets_and_filters():
         (lambda: widgets.preset_signal("step", 4), ValueError, "n must be at least 8"),
         (lambda: widgets.filter_taps("gaussian", 4), ValueError, "width must be one of"),
         (lambda: widgets.explorer_output([1.0, 2.0], [[1.0]]), ValueError, "must be 1-D"),
-        (lambda: widgets.explorer_output([1.0, 2.0], [1.0], mode="circular"), ValueError, "mode must be one of"),
-        (lambda: widgets.explorer_output([1.0, 2.0, 3.0], [1.0], "cyclic", 2), ValueError, "length must be at least"),
+        (
+            lambda: widgets.explorer_output([1.0, 2.0], [1.0], mode="circular"),
+            ValueError,
+            "mode must be one of",
+        ),
+        (
+            lambda: widgets.explorer_output([1.0, 2.0, 3.0], [1.0], "cyclic", 2),
+            ValueError,
+            "length must be at least",
+        ),
         (lambda: widgets.explorer_output(["a"], [1.0]), TypeError, "signal must hold numbers"),
         (lambda: widgets.SpaceFrequencyExplorer(length=10), ValueError, "length must be from"),
         (lambda: widgets.SpaceFrequencyExplorer(filter="custom"), ValueError, "taps must be given"),
@@ -155,8 +168,12 @@ const cases = JSON.parse(process.argv[1]);
 console.log(JSON.stringify(cases.map((c) => c.text !== undefined ? parseTaps(c.text)
   : compute(c.x, c.h, c.mode, c.length))));
 """
-    result = subprocess.run(["node", "--input-type=module", "-e", script, json.dumps(cases)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -167,8 +184,14 @@ def test_javascript_matches_convbook(node_module):
         n, k = int(rng.integers(8, 70)), int(rng.integers(1, 33))
         mode = str(rng.choice(widgets.MODES))
         length = max(n, k) + int(rng.integers(0, 40))
-        cases.append({"x": rng.standard_normal(n).tolist(), "h": rng.standard_normal(k).tolist(),
-                      "mode": mode, "length": length})
+        cases.append(
+            {
+                "x": rng.standard_normal(n).tolist(),
+                "h": rng.standard_normal(k).tolist(),
+                "mode": mode,
+                "length": length,
+            }
+        )
     for case, got in zip(cases, run_js(node_module, cases)):
         args = (case["x"], case["h"], case["mode"], case["length"])
         y = widgets.explorer_output(*args)
@@ -185,5 +208,11 @@ def test_javascript_matches_convbook(node_module):
 
 
 def test_javascript_parses_custom_taps(node_module):
-    cases = [{"text": "1, -2, 1"}, {"text": " 0.5 0.5 "}, {"text": "1; x"}, {"text": ""}, {"text": ",".join(["1"] * 33)}]
+    cases = [
+        {"text": "1, -2, 1"},
+        {"text": " 0.5 0.5 "},
+        {"text": "1; x"},
+        {"text": ""},
+        {"text": ",".join(["1"] * 33)},
+    ]
     assert run_js(node_module, cases) == [[1, -2, 1], [0.5, 0.5], None, None, None]

@@ -100,7 +100,9 @@ def executed(nb, folder):
             cell.outputs = []
             cell.execution_count = None
         cell.metadata.pop("execution", None)
-    NotebookClient(nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(folder)}}
+    ).execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     return nb

@@ -5,12 +5,22 @@ package needs only numpy and scipy; the modules that draw or compute
 symbolically (``plotting``, ``symbolic``, ``widgets``) import matplotlib,
 sympy or anywidget themselves and are not imported here, so
 ``import convbook`` stays fast.
+
+The convolution layer is :func:`conv2d` (``convbook.layers``), whose
+algorithms live one per module: ``conv_direct``, ``conv_im2col``,
+``conv_fft`` and ``winograd``; ``geometry`` holds the layer sizes the layer
+and the cost model (``cost``) share.
 """
 
-from . import cnn  # the small CNN of chapter 8: convbook.cnn.train, ... (names too generic for the top level)
+# Used as modules, because their names are too generic for the top level:
+# convbook.cnn.train (the CNN of *Training a CNN through the FFT*,
+# book/08_training_through_fft.ipynb) and convbook.graphs.laplacian (not the
+# kernel convbook.laplacian).
+from . import cnn, graphs
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .cost import choose_conv2d_method
 from .data import grace_hopper
+from .geometry import LayerGeometry, layer_geometry
 from .kernels import box, difference, gaussian, gaussian_2d, laplacian, moving_average, sobel
 from .layers import conv2d, conv2d_backward, winograd_conv2d, winograd_conv2d_backward
 from .matrices import bttb_matrix, circulant, convolution_matrix, dft2_matrix, dft_matrix, im2col
@@ -18,6 +28,8 @@ from .matrices import bttb_matrix, circulant, convolution_matrix, dft2_matrix, d
 __version__ = "0.1.0"
 
 __all__ = [
+    "cnn",
+    "graphs",
     "box",
     "bttb_matrix",
     "choose_conv2d_method",
@@ -35,6 +47,8 @@ __all__ = [
     "gaussian",
     "gaussian_2d",
     "grace_hopper",
+    "LayerGeometry",
+    "layer_geometry",
     "im2col",
     "laplacian",
     "moving_average",

@@ -29,7 +29,6 @@ Taught in Chapter *What convolution costs* (book/09_cost.ipynb).
 
 import argparse
 import csv
-import os
 import pathlib
 import platform
 import statistics
@@ -41,7 +40,10 @@ import scipy
 import scipy.signal
 
 from . import cost
+from ._parallel import available_cpus
+from .convolution import METHODS as CONVOLUTION_METHODS
 from .convolution import convolve
+from .geometry import LAYER_METHODS
 
 __all__ = [
     "GRIDS",
@@ -63,8 +65,21 @@ __all__ = [
 ]
 
 GRIDS = ("single", "layer", "holdout", "compare")
-SINGLE_METHODS = ("loop", "direct", "fft", "scipy-direct", "scipy-fft", "scipy-oaconvolve")
-FIELDS = ("grid", "ndim", "n", "k", "batch", "c_in", "c_out", "padding", "stride", "method", "pass", "seconds")
+SINGLE_METHODS = CONVOLUTION_METHODS + ("scipy-direct", "scipy-fft", "scipy-oaconvolve")
+FIELDS = (
+    "grid",
+    "ndim",
+    "n",
+    "k",
+    "batch",
+    "c_in",
+    "c_out",
+    "padding",
+    "stride",
+    "method",
+    "pass",
+    "seconds",
+)
 
 # Above these many multiplications a method is too slow to be worth timing
 # (the Python loop, and scipy's direct n-D code, which does not vectorise).
@@ -88,9 +103,13 @@ def machine_info():
         cpu = names[0] if names else cpu
     except OSError:
         pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    info = {"cpu": cpu, "cores": cores, "python": platform.python_version(),
-            "numpy": np.__version__, "scipy": scipy.__version__}
+    info = {
+        "cpu": cpu,
+        "cores": available_cpus(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
     torch = sys.modules.get("torch")
     if torch is not None:
         info["torch"] = torch.__version__
@@ -311,7 +330,7 @@ def _case_methods(grid, case, torch):
     winograd on 3x3 kernels (the only size it takes; the cost model does not
     cover it).
     """
-    methods = cost.LAYER_METHODS
+    methods = LAYER_METHODS
     if grid == "compare" and case[1][2] > 5:
         methods = ("im2col", "fft")
     if grid == "compare" and case[1][2:] == (3, 3):
@@ -326,10 +345,8 @@ def _single_calls(ndim, n, k, rng):
     x = rng.standard_normal((n,) * ndim)
     h = rng.standard_normal((k,) * ndim)
     products = float(n**ndim * k**ndim)
-    calls = {
-        "loop": lambda: convolve(x, h, method="loop"),
-        "direct": lambda: convolve(x, h, method="direct"),
-        "fft": lambda: convolve(x, h, method="fft"),
+    calls = {method: (lambda method=method: convolve(x, h, method=method)) for method in CONVOLUTION_METHODS}
+    calls |= {
         "scipy-direct": lambda: scipy.signal.convolve(x, h, method="direct"),
         "scipy-fft": lambda: scipy.signal.convolve(x, h, method="fft"),
         "scipy-oaconvolve": lambda: scipy.signal.oaconvolve(x, h),
@@ -378,8 +395,9 @@ def _layer_fields(x_shape, w_shape, padding):
     return dict(ndim=2, n=n, k=w_shape[2], batch=b, c_in=c_in, c_out=w_shape[0], padding=padding, stride=1)
 
 
-def bench_layers(cases, methods=cost.LAYER_METHODS, passes=("forward",), repeat=3, grid="layer",
-                 progress=None, torch=None):
+def bench_layers(
+    cases, methods=LAYER_METHODS, passes=("forward",), repeat=3, grid="layer", progress=None, torch=None
+):
     """Time conv2d methods on layer ``cases`` (float32).
 
     Parameters
@@ -436,18 +454,23 @@ def bench_layers(cases, methods=cost.LAYER_METHODS, passes=("forward",), repeat=
                 if method == "torch":
                     fn = _torch_call(torch, x, w, padding, which)
                 elif which == "forward":
-                    def fn(method=method):
+
+                    def fn(method=method, x=x, w=w, padding=padding):
                         return forward(x, w, padding, method)
                 else:
-                    def fn(method=method):
+
+                    def fn(method=method, x=x, w=w, padding=padding):
                         return backward(x, w, forward(x, w, padding, method), padding, method)
+
                 calls[method, which] = fn
         if grid == "compare":
             times = {key: time_call(fn, repeat) for key, fn in calls.items()}
         else:
             times = time_interleaved(calls, repeat)
         for (method, which), seconds in times.items():
-            rows.append(_row(grid, method, seconds, **_layer_fields(x_shape, w_shape, padding), **{"pass": which}))
+            rows.append(
+                _row(grid, method, seconds, **_layer_fields(x_shape, w_shape, padding), **{"pass": which})
+            )
             if progress is not None:
                 progress.update(f"{x_shape} k={w_shape[2]} {method} {which}")
     return rows
@@ -459,9 +482,11 @@ def _torch_call(torch, x, w, padding, which):
     xt = torch.from_numpy(x)
     wt = torch.from_numpy(w)
     if which == "forward":
+
         def fn():
             with torch.no_grad():
                 return torch.nn.functional.conv2d(xt, wt, padding=padding)
+
         return fn
     xg = xt.clone().requires_grad_(True)
     wg = wt.clone().requires_grad_(True)
@@ -469,13 +494,20 @@ def _torch_call(torch, x, w, padding, which):
     def train():
         y = torch.nn.functional.conv2d(xg, wg, padding=padding)
         return torch.autograd.grad(y, (xg, wg), y.detach())
+
     return train
 
 
 def _record(row):
     b, c_in, c_out, n, k = (int(row[f]) for f in ("batch", "c_in", "c_out", "n", "k"))
-    return dict(x_shape=(b, c_in, n, n), w_shape=(c_out, c_in, k, k), stride=int(row["stride"]),
-                padding=int(row["padding"]), method=row["method"], seconds=float(row["seconds"]))
+    return dict(
+        x_shape=(b, c_in, n, n),
+        w_shape=(c_out, c_in, k, k),
+        stride=int(row["stride"]),
+        padding=int(row["padding"]),
+        method=row["method"],
+        seconds=float(row["seconds"]),
+    )
 
 
 def pick_accuracy(rows, constants=None, tolerance=0.10):
@@ -507,19 +539,28 @@ def pick_accuracy(rows, constants=None, tolerance=0.10):
     """
     cases = {}
     for row in rows:
-        if row.get("pass", "forward") != "forward" or row["method"] not in cost.LAYER_METHODS:
+        if row.get("pass", "forward") != "forward" or row["method"] not in LAYER_METHODS:
             continue
         r = _record(row)
         key = (r["x_shape"], r["w_shape"], r["stride"], r["padding"])
         cases.setdefault(key, {})[r["method"]] = r["seconds"]
     results = []
     for (x_shape, w_shape, stride, padding), times in cases.items():
-        if set(times) != set(cost.LAYER_METHODS):
+        if set(times) != set(LAYER_METHODS):
             continue
         pick = cost.choose_conv2d_method(x_shape, w_shape, stride, padding, constants)
         best = min(times, key=times.get)
-        results.append(dict(x_shape=x_shape, w_shape=w_shape, padding=padding, pick=pick, best=best,
-                            slowdown=times[pick] / times[best], **times))
+        results.append(
+            dict(
+                x_shape=x_shape,
+                w_shape=w_shape,
+                padding=padding,
+                pick=pick,
+                best=best,
+                slowdown=times[pick] / times[best],
+                **times,
+            )
+        )
     if not results:
         raise ValueError("rows must hold forward times of all three methods for at least one layer")
     right = sum(r["slowdown"] <= 1 + tolerance for r in results)
@@ -563,7 +604,9 @@ def _plot(grid, rows, path, constants=None):
                 continue
             n = max(int(r["n"]) for r in sub)
             for method in SINGLE_METHODS:
-                pts = sorted((int(r["k"]), r["seconds"]) for r in sub if r["method"] == method and int(r["n"]) == n)
+                pts = sorted(
+                    (int(r["k"]), r["seconds"]) for r in sub if r["method"] == method and int(r["n"]) == n
+                )
                 if pts:
                     ax.loglog(*zip(*pts), "o-", label=method)
             ax.set(title=f"{ndim}-D, n = {n}", xlabel="kernel size k", ylabel="seconds")
@@ -574,16 +617,25 @@ def _plot(grid, rows, path, constants=None):
         for ax, (c, n) in zip(axes[0], keys):
             sub = [_record(r) | {"pass": r["pass"]} for r in rows if (int(r["c_in"]), int(r["n"])) == (c, n)]
             for method in sorted({r["method"] for r in sub}):
-                pts = sorted((r["w_shape"][2], r["seconds"]) for r in sub if r["method"] == method
-                             and r["pass"] == "forward")
+                pts = sorted(
+                    (r["w_shape"][2], r["seconds"])
+                    for r in sub
+                    if r["method"] == method and r["pass"] == "forward"
+                )
                 if not pts:
                     continue
                 line = ax.semilogy(*zip(*pts), "o-", label=method)[0]
-                if method in cost.LAYER_METHODS:
+                if method in LAYER_METHODS:
                     predicted = sorted(
-                        (r["w_shape"][2], cost.predict_conv2d_times(r["x_shape"], r["w_shape"], 1, r["padding"],
-                                                                    constants)[method])
-                        for r in sub if r["method"] == method and r["pass"] == "forward")
+                        (
+                            r["w_shape"][2],
+                            cost.predict_conv2d_times(r["x_shape"], r["w_shape"], 1, r["padding"], constants)[
+                                method
+                            ],
+                        )
+                        for r in sub
+                        if r["method"] == method and r["pass"] == "forward"
+                    )
                     ax.semilogy(*zip(*predicted), "--", color=line.get_color())
             ax.set(title=f"C = {c}, n = {n}", xlabel="kernel size K")
         axes[0][0].set_ylabel("seconds (dashed: model)")
@@ -609,24 +661,50 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m convbook.bench",
         description="Time direct, im2col and FFT convolution side by side, write CSV files and crossover "
-                    "plots, and refit the cost model's machine constants (convbook.cost).",
+        "plots, and refit the cost model's machine constants (convbook.cost).",
     )
-    parser.add_argument("--grid", nargs="+", choices=GRIDS, default=None,
-                        help="grids to run (default: single layer; with --fit: layer holdout; "
-                             "with --torch: compare)")
-    parser.add_argument("--quick", action="store_true", help="small grids: the whole run takes under a minute")
-    parser.add_argument("--repeat", type=int, default=None, help="timing loops per point, median kept "
-                        "(default 3, 1 with --quick)")
-    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("convbook_bench"),
-                        help="folder for the CSV files and plots (default ./convbook_bench)")
-    parser.add_argument("--fit", action="store_true",
-                        help="refit the cost-model constants on the layer grid and save them")
-    parser.add_argument("--constants", type=pathlib.Path, default=None,
-                        help=f"JSON file --fit writes (default {cost.constants_path()}, which the model reads)")
-    parser.add_argument("--torch", action="store_true",
-                        help="also time PyTorch conv2d (forward and forward+backward); needs torch")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for torch (torch.set_num_threads); default: the cores available")
+    parser.add_argument(
+        "--grid",
+        nargs="+",
+        choices=GRIDS,
+        default=None,
+        help="grids to run (default: single layer; with --fit: layer holdout; with --torch: compare)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small grids: the whole run takes under a minute"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="timing loops per point, median kept (default 3, 1 with --quick)",
+    )
+    parser.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=pathlib.Path("convbook_bench"),
+        help="folder for the CSV files and plots (default ./convbook_bench)",
+    )
+    parser.add_argument(
+        "--fit", action="store_true", help="refit the cost-model constants on the layer grid and save them"
+    )
+    parser.add_argument(
+        "--constants",
+        type=pathlib.Path,
+        default=None,
+        help=f"JSON file --fit writes (default {cost.constants_path()}, which the model reads)",
+    )
+    parser.add_argument(
+        "--torch",
+        action="store_true",
+        help="also time PyTorch conv2d (forward and forward+backward); needs torch",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for torch (torch.set_num_threads); default: the cores available",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -651,7 +729,7 @@ def _import_torch(threads):
             "--torch needs PyTorch, which is not importable in this Python "
             f"({sys.executable}); run with a Python that has torch, or drop --torch"
         ) from None
-    torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
+    torch.set_num_threads(threads or available_cpus())
     return torch
 
 
@@ -659,7 +737,7 @@ def _print_table(grid, rows, out):
     if grid == "compare":
         fwd = {(int(r["k"]), r["method"], r["pass"]): r["seconds"] for r in rows}
         ks = sorted({int(r["k"]) for r in rows})
-        methods = [m for m in (*cost.LAYER_METHODS, "winograd", "torch") if any(key[1] == m for key in fwd)]
+        methods = [m for m in (*LAYER_METHODS, "winograd", "torch") if any(key[1] == m for key in fwd)]
         out.write("\nms per call (ratio to torch where timed)\n")
         for which in ("forward", "training"):
             out.write(f"{which:>9s} " + "".join(f"{m:>18s}" for m in methods) + "\n")
@@ -678,7 +756,9 @@ def _print_table(grid, rows, out):
     if grid == "single":
         return
     accuracy, results = pick_accuracy(rows)
-    out.write(f"\n{grid}: the model's pick is within 10% of the fastest in {accuracy:.0%} of {len(results)} layers\n")
+    out.write(
+        f"\n{grid}: the model's pick is within 10% of the fastest in {accuracy:.0%} of {len(results)} layers\n"
+    )
 
 
 def main(argv=None):
@@ -704,10 +784,14 @@ def main(argv=None):
             rows = bench_single(cases, args.repeat, bar)
         else:
             passes = ("forward", "training") if grid == "compare" else ("forward",)
-            bar = ProgressBar(sum(len(_case_methods(grid, c, torch)) for c in cases) * len(passes), progress_stream)
+            bar = ProgressBar(
+                sum(len(_case_methods(grid, c, torch)) for c in cases) * len(passes), progress_stream
+            )
             rows = []
             for case in cases:
-                rows += bench_layers([case], _case_methods(grid, case, torch), passes, args.repeat, grid, bar, torch)
+                rows += bench_layers(
+                    [case], _case_methods(grid, case, torch), passes, args.repeat, grid, bar, torch
+                )
         bar.close()
         csv_path = write_csv(rows, args.out / f"bench_{grid}.csv")
         out.write(f"{grid}: {len(rows)} timings written to {csv_path}\n")
@@ -721,8 +805,10 @@ def main(argv=None):
                 out.write(f"the model reads them with CONVBOOK_COST_CONSTANTS={path}\n")
         if grid in ("layer", "holdout") and fitted is not None:
             accuracy, results = pick_accuracy(rows, fitted)
-            out.write(f"{grid}: the refitted model's pick is within 10% of the fastest in "
-                      f"{accuracy:.0%} of {len(results)} layers\n")
+            out.write(
+                f"{grid}: the refitted model's pick is within 10% of the fastest in "
+                f"{accuracy:.0%} of {len(results)} layers\n"
+            )
         else:
             _print_table(grid, rows, out)
         if not args.no_plots:

@@ -32,8 +32,19 @@ Everything here is taught in Chapter *Training a CNN through the FFT*
 import numpy as np
 import scipy.fft
 
-from ._validation import as_numeric_array, check_choice, nonnegative_int, positive_int, shape_tuple
-from .layers import conv2d, conv2d_backward
+from ._validation import (
+    as_numeric_array,
+    check_choice,
+    float_dtype,
+    nonnegative_int,
+    pair_of_positive_ints,
+    positive_int,
+    positive_odd_int,
+    positive_real,
+    real_array,
+    real_number,
+)
+from .layers import METHODS, conv2d, conv2d_backward
 
 __all__ = [
     "load_digits",
@@ -47,7 +58,6 @@ __all__ = [
     "from_spectral",
 ]
 
-METHODS = ("direct", "im2col", "fft")
 PARAMETRISATIONS = ("spatial", "hartley", "rfft2")
 PARAM_NAMES = ("conv1_w", "conv1_b", "conv2_w", "conv2_b", "fc_w", "fc_b")
 CONV_WEIGHTS = ("conv1_w", "conv2_w")
@@ -93,8 +103,15 @@ def load_digits(test_size=450, seed=0):
     return x[test_size:], y[test_size:], x[:test_size], y[:test_size]
 
 
-def init_params(seed=0, channels=(8, 16), kernel_sizes=(5, 3), image_size=8, n_classes=10, bias_init=0.01,
-                dtype=np.float32):
+def init_params(
+    seed=0,
+    channels=(8, 16),
+    kernel_sizes=(5, 3),
+    image_size=8,
+    n_classes=10,
+    bias_init=0.01,
+    dtype=np.float32,
+):
     """Random initial parameters of the two-convolution network.
 
     He-normal weights (standard deviation ``sqrt(2 / fan_in)``) and constant
@@ -140,17 +157,16 @@ def init_params(seed=0, channels=(8, 16), kernel_sizes=(5, 3), image_size=8, n_c
     {'conv1_w': (8, 1, 5, 5), 'conv1_b': (8,), 'conv2_w': (16, 8, 3, 3), 'conv2_b': (16,),
      'fc_w': (10, 64), 'fc_b': (10,)}
     """
-    c1, c2 = _pair(channels, "channels")
-    k1, k2 = _pair(kernel_sizes, "kernel_sizes")
-    for k, name in ((k1, "kernel_sizes[0]"), (k2, "kernel_sizes[1]")):
-        if k % 2 == 0:
-            raise ValueError(f"{name} must be odd (the convolutions keep the image size), got {k}")
+    c1, c2 = pair_of_positive_ints(channels, "channels", "(one per convolution)")
+    k1, k2 = pair_of_positive_ints(kernel_sizes, "kernel_sizes", "(one per convolution)")
+    for i, k in enumerate((k1, k2)):
+        positive_odd_int(k, f"kernel_sizes[{i}]", "the convolutions keep the image size")
     size = positive_int(image_size, "image_size")
     if size % 4:
         raise ValueError(f"image_size must be a multiple of 4 (two 2x2 poolings), got {size}")
     classes = positive_int(n_classes, "n_classes")
-    bias_init = _finite_float(bias_init, "bias_init")
-    dtype = _float_dtype(dtype)
+    bias_init = real_number(bias_init, "bias_init")
+    dtype = float_dtype(dtype)
     rng = np.random.default_rng(nonnegative_int(seed, "seed"))
     features = c2 * (size // 4) ** 2
 
@@ -332,22 +348,24 @@ def train(params, x, y, epochs=1, lr=0.1, batch_size=32, method="direct", seed=0
     y = _check_labels(y, len(x), params["fc_b"].shape[0])
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
-    lr = _positive_float(lr, "lr")
+    lr = positive_real(lr, "lr")
     check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
     rng = np.random.default_rng(nonnegative_int(seed, "seed"))
 
     params = {name: value.copy() for name, value in params.items()}
     theta = {name: to_spectral(params[name], parametrisation) for name in CONV_WEIGHTS}
     # Chain rule through w = B theta: grad_theta = B.T grad_w, i.e. grad_w (raveled, as a row) @ B.
-    basis = {name: spectral_basis(params[name].shape[-1], parametrisation).astype(params[name].dtype)
-             for name in CONV_WEIGHTS}
+    basis = {
+        name: spectral_basis(params[name].shape[-1], parametrisation).astype(params[name].dtype)
+        for name in CONV_WEIGHTS
+    }
     n = len(x)
     steps_per_epoch = -(-n // batch_size)
     losses = []
     for _ in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             for name in CONV_WEIGHTS:
                 params[name] = from_spectral(theta[name], params[name].shape[-1], parametrisation)
             loss, grads = _loss_and_grads(params, x[batch], y[batch], method)
@@ -488,9 +506,8 @@ def from_spectral(theta, kernel_size, parametrisation="rfft2"):
     """
     check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
     k = positive_int(kernel_size, "kernel_size")
-    theta = as_numeric_array(theta, "theta")
-    if theta.dtype.kind == "c":
-        raise TypeError("theta must be real (real and imaginary parts are separate coordinates)")
+    # Real: a spectrum's real and imaginary parts are separate coordinates.
+    theta = real_array(theta, "theta")
     if theta.dtype.kind != "f":
         theta = theta.astype(np.float64)
     size = _n_coordinates(k, parametrisation)
@@ -580,17 +597,23 @@ def _check_params_and_images(params, x, method):
             raise TypeError(f"params[{name!r}] has dtype {value.dtype}, the others {dtype}")
     w1, w2, fc_w = checked["conv1_w"], checked["conv2_w"], checked["fc_w"]
     shapes_ok = (
-        w1.ndim == 4 and w1.shape[1] == 1 and w1.shape[2] == w1.shape[3]
-        and w2.ndim == 4 and w2.shape[1] == w1.shape[0] and w2.shape[2] == w2.shape[3]
-        and checked["conv1_b"].shape == w1.shape[:1] and checked["conv2_b"].shape == w2.shape[:1]
-        and fc_w.ndim == 2 and checked["fc_b"].shape == fc_w.shape[:1]
+        w1.ndim == 4
+        and w1.shape[1] == 1
+        and w1.shape[2] == w1.shape[3]
+        and w2.ndim == 4
+        and w2.shape[1] == w1.shape[0]
+        and w2.shape[2] == w2.shape[3]
+        and checked["conv1_b"].shape == w1.shape[:1]
+        and checked["conv2_b"].shape == w2.shape[:1]
+        and fc_w.ndim == 2
+        and checked["fc_b"].shape == fc_w.shape[:1]
     )
     if not shapes_ok:
         raise ValueError(
             "params shapes do not fit together: "
             + ", ".join(f"{name}={value.shape}" for name, value in checked.items())
         )
-    x = as_numeric_array(x, "x")
+    x = real_array(x, "x")
     if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != x.shape[3] or x.shape[2] % 4:
         raise ValueError(f"x must have shape (n, 1, s, s) with s a multiple of 4, got {x.shape}")
     features = w2.shape[0] * (x.shape[2] // 4) ** 2
@@ -598,8 +621,6 @@ def _check_params_and_images(params, x, method):
         raise ValueError(
             f"params['fc_w'] must have {features} columns for images of size {x.shape[2]}, got {fc_w.shape}"
         )
-    if x.dtype.kind == "c":
-        raise TypeError("x must be real")
     return checked, x.astype(dtype, copy=False)
 
 
@@ -615,9 +636,7 @@ def _check_labels(y, n, n_classes):
 
 
 def _check_kernels(w):
-    w = as_numeric_array(w, "w")
-    if w.dtype.kind == "c":
-        raise TypeError("w must be real")
+    w = real_array(w, "w")
     if w.ndim < 2 or w.shape[-1] != w.shape[-2]:
         raise ValueError(f"w must end in two equal axes (..., K, K), got shape {w.shape}")
     return w if w.dtype.kind == "f" else w.astype(np.float64)
@@ -625,35 +644,3 @@ def _check_kernels(w):
 
 def _n_coordinates(k, parametrisation):
     return 2 * k * (k // 2 + 1) if parametrisation == "rfft2" else k * k
-
-
-def _pair(value, name):
-    dims = shape_tuple(value, name)
-    if len(dims) != 2:
-        raise ValueError(f"{name} must hold two positive integers (one per convolution), got {value!r}")
-    return dims
-
-
-def _float_dtype(dtype):
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
-    return dtype
-
-
-def _finite_float(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _positive_float(value, name):
-    value = _finite_float(value, name)
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    return value

@@ -24,11 +24,20 @@ and *Convolution in 2-D* (book/02_convolution_2d.ipynb: the same on images).
 import numpy as np
 import scipy.fft
 
-from ._validation import MODES, as_numeric_array, check_choice, check_same_ndim, nonnegative_int, positive_int
+from ._validation import (
+    MODES,
+    as_numeric_array,
+    check_choice,
+    check_fits,
+    check_same_ndim,
+    nonnegative_int,
+    positive_int,
+)
 
+#: The algorithms of :func:`convolve`, :func:`correlate` and :func:`circular_convolve`.
 METHODS = ("loop", "direct", "fft")
 
-__all__ = ["convolve", "correlate", "circular_convolve", "output_shape", "conv_output_size"]
+__all__ = ["METHODS", "convolve", "correlate", "circular_convolve", "output_shape", "conv_output_size"]
 
 
 def convolve(x, h, mode="full", method="direct"):
@@ -145,16 +154,14 @@ def circular_convolve(x, h, method="fft"):
     check_same_ndim(x, h)
     if x.ndim == 0:
         raise ValueError("x and h must have at least one dimension for a cyclic convolution")
-    if any(r > n for r, n in zip(h.shape, x.shape)):
-        raise ValueError(
-            f"h must be no larger than x along every axis to be zero-padded to it, "
-            f"got h.shape={h.shape} and x.shape={x.shape}"
-        )
+    check_fits(h.shape, x.shape, "h", "x", "to be zero-padded to it")
     dtype = np.result_type(x, h)
     if method == "fft":
         axes = tuple(range(x.ndim))
         if np.iscomplexobj(x) or np.iscomplexobj(h):
-            y = scipy.fft.ifftn(scipy.fft.fftn(x, axes=axes) * scipy.fft.fftn(h, x.shape, axes=axes), axes=axes)
+            y = scipy.fft.ifftn(
+                scipy.fft.fftn(x, axes=axes) * scipy.fft.fftn(h, x.shape, axes=axes), axes=axes
+            )
         else:
             y = scipy.fft.irfftn(
                 scipy.fft.rfftn(x, axes=axes) * scipy.fft.rfftn(h, x.shape, axes=axes), x.shape, axes=axes
@@ -240,8 +247,7 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0):
     p = nonnegative_int(padding, "padding")
     if k > n + 2 * p:
         raise ValueError(
-            f"kernel_size ({k}) must not exceed the padded input size "
-            f"input_size + 2 * padding = {n + 2 * p}"
+            f"kernel_size ({k}) must not exceed the padded input size input_size + 2 * padding = {n + 2 * p}"
         )
     return (n + 2 * p - k) // s + 1
 

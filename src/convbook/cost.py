@@ -26,7 +26,14 @@ the user file ``$XDG_CONFIG_HOME/convbook/cost_constants.json`` (by default
 ``~/.config/convbook/cost_constants.json``), which
 ``python -m convbook.bench --fit`` writes; the defaults shipped with the
 package (``cost_constants.json``, fitted on the 2-core machine the book was
-built on).
+built on). Each method's constants are stored by the name of the term they
+multiply (:data:`FEATURE_NAMES`); a file that cannot be read as such raises a
+``ValueError`` naming it.
+
+A layer's sizes come from :func:`convbook.geometry.layer_geometry`, the same
+check and the same numbers (output size, FFT size) as
+:func:`convbook.conv2d` uses, so the model takes exactly the ``stride`` and
+``padding`` forms the layer takes.
 
 Taught in Chapter *What convolution costs* (book/09_cost.ipynb).
 """
@@ -35,13 +42,15 @@ import json
 import math
 import os
 import pathlib
+import tempfile
 
 import numpy as np
 import scipy.fft
 import scipy.optimize
 
-from ._validation import check_choice, nonnegative_int, positive_int, shape_tuple
-from .convolution import _window, conv_output_size, output_shape
+from ._validation import check_choice, positive_int, shape_tuple
+from .convolution import _window, output_shape
+from .geometry import LAYER_METHODS, layer_geometry
 
 __all__ = [
     "LAYER_METHODS",
@@ -59,12 +68,12 @@ __all__ = [
     "save_constants",
 ]
 
-LAYER_METHODS = ("direct", "im2col", "fft")
 PASSES = ("forward", "grad_input", "grad_weight", "training")
 
-#: Names of the terms of each method's time model, in the order of
-#: :func:`layer_features`. A method's predicted time is the dot product of
-#: its terms with its fitted constants (seconds per unit).
+#: Names of the terms of each method's time model, in the order of the
+#: arrays :func:`layer_features` returns. A method's predicted time is the
+#: sum over these names of the term times its fitted constant (seconds per
+#: unit).
 FEATURE_NAMES = {
     "direct": ("calls", "gemm_flops", "values_moved", "values_accumulated", "layout_values"),
     "im2col": ("calls", "gemm_flops", "values_moved", "layout_values", "patch_runs"),
@@ -165,27 +174,6 @@ def conv_mults(x_shape, h_shape, mode="full", method="direct", complex_mult=4):
     return total
 
 
-def _layer_shapes(x_shape, w_shape, stride, padding):
-    """Validate a conv2d configuration; return (B, C_in, C_out, H, W, KH, KW, Ho, Wo, s, p)."""
-    x_shape = shape_tuple(x_shape, "x_shape")
-    w_shape = shape_tuple(w_shape, "w_shape")
-    if len(x_shape) != 4:
-        raise ValueError(f"x_shape must be (batch, in_channels, height, width), got {x_shape}")
-    if len(w_shape) != 4:
-        raise ValueError(f"w_shape must be (out_channels, in_channels, kh, kw), got {w_shape}")
-    b, c_in, h, w = x_shape
-    c_out, c_in_w, kh, kw = w_shape
-    if c_in_w != c_in:
-        raise ValueError(
-            f"w_shape[1] (in_channels of the weights, {c_in_w}) must equal x_shape[1] ({c_in})"
-        )
-    s = positive_int(stride, "stride")
-    p = nonnegative_int(padding, "padding")
-    ho = conv_output_size(h, kh, s, p)
-    wo = conv_output_size(w, kw, s, p)
-    return b, c_in, c_out, h, w, kh, kw, ho, wo, s, p
-
-
 def layer_fft_shape(x_shape, w_shape, padding=0):
     """The 2-D transform shape FFT convolution of a layer uses.
 
@@ -194,8 +182,20 @@ def layer_fft_shape(x_shape, w_shape, padding=0):
     terms land only in the ``K - 1`` outputs a valid correlation drops), so
     an axis needs ``H + 2p`` points, not ``H + 2p + K - 1``. ``rfftn``
     transforms the last axis as real input and the first as complex, hence
-    ``(next_fast_len(H + 2p), next_fast_len(W + 2p, real=True))``, the
-    shape :func:`convbook.conv2d` uses.
+    ``(next_fast_len(H + 2p), next_fast_len(W + 2p, real=True))``: the
+    :attr:`~convbook.geometry.LayerGeometry.fft_shape` that
+    :func:`convbook.conv2d` uses.
+
+    Parameters
+    ----------
+    x_shape, w_shape : tuple of int
+        As in :func:`layer_mults`.
+    padding : int or (int, int)
+        As in :func:`convbook.conv2d`.
+
+    Returns
+    -------
+    (int, int)
 
     Examples
     --------
@@ -203,9 +203,7 @@ def layer_fft_shape(x_shape, w_shape, padding=0):
     >>> layer_fft_shape((8, 3, 32, 32), (16, 3, 5, 5), padding=2)
     (36, 36)
     """
-    _, _, _, h, w, *_rest = _layer_shapes(x_shape, w_shape, 1, padding)
-    p = nonnegative_int(padding, "padding")
-    return scipy.fft.next_fast_len(h + 2 * p), scipy.fft.next_fast_len(w + 2 * p, real=True)
+    return layer_geometry(x_shape, w_shape, 1, padding).fft_shape
 
 
 def layer_mults(x_shape, w_shape, stride=1, padding=0, method="direct", which="forward", complex_mult=4):
@@ -230,7 +228,7 @@ def layer_mults(x_shape, w_shape, stride=1, padding=0, method="direct", which="f
         ``(B, C_in, H, W)``.
     w_shape : tuple of int
         ``(C_out, C_in, KH, KW)``.
-    stride, padding : int
+    stride, padding : int or (int, int)
         As in :func:`convbook.conv2d`.
     method : {"direct", "im2col", "fft"}
     which : {"forward", "grad_input", "grad_weight", "training"}
@@ -250,14 +248,21 @@ def layer_mults(x_shape, w_shape, stride=1, padding=0, method="direct", which="f
     >>> layer_mults((1, 1, 3, 3), (1, 1, 2, 2), which="training")
     48.0
     """
-    b, c_in, c_out, _, _, kh, kw, ho, wo, _, _ = _layer_shapes(x_shape, w_shape, stride, padding)
+    g = layer_geometry(x_shape, w_shape, stride, padding)
     check_choice(method, "method", LAYER_METHODS)
     check_choice(which, "which", PASSES)
+    complex_mult = positive_int(complex_mult, "complex_mult")
     if which == "training":
-        return sum(layer_mults(x_shape, w_shape, stride, padding, method, p, complex_mult) for p in PASSES[:3])
+        return sum(_layer_mults(g, method, p, complex_mult) for p in PASSES[:3])
+    return _layer_mults(g, method, which, complex_mult)
+
+
+def _layer_mults(g, method, which, complex_mult):
+    """:func:`layer_mults` of one pass, for a checked geometry."""
+    b, c_in, c_out = g.batch, g.in_channels, g.out_channels
     if method != "fft":
-        return float(b * c_in * c_out * ho * wo * kh * kw)
-    fshape = layer_fft_shape(x_shape, w_shape, padding)
+        return float(b * c_in * c_out * g.out_height * g.out_width * g.kernel_taps)
+    fshape = g.fft_shape
     per_transform = fft_mults(fshape, True, complex_mult)
     half = fshape[0] * (fshape[1] // 2 + 1)
     transforms = {
@@ -279,6 +284,17 @@ def layer_memory(x_shape, w_shape, stride=1, padding=0, method="direct", itemsiz
     (Mathieu, Henaff and LeCun's frequency-domain memory), each complex
     number twice ``itemsize`` bytes.
 
+    Parameters
+    ----------
+    x_shape, w_shape, stride, padding, method
+        As in :func:`layer_mults`.
+    itemsize : int
+        Bytes per real number (4 for float32).
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> from convbook.cost import layer_memory
@@ -287,14 +303,15 @@ def layer_memory(x_shape, w_shape, stride=1, padding=0, method="direct", itemsiz
     >>> layer_memory((1, 1, 4, 4), (1, 1, 3, 3), method="fft", itemsize=1)
     72
     """
-    b, c_in, c_out, _, _, kh, kw, ho, wo, _, _ = _layer_shapes(x_shape, w_shape, stride, padding)
+    g = layer_geometry(x_shape, w_shape, stride, padding)
     check_choice(method, "method", LAYER_METHODS)
     itemsize = positive_int(itemsize, "itemsize")
+    b, c_in, c_out = g.batch, g.in_channels, g.out_channels
     if method == "direct":
         return 0
     if method == "im2col":
-        return b * ho * wo * c_in * kh * kw * itemsize
-    n1, n2 = layer_fft_shape(x_shape, w_shape, padding)
+        return b * g.out_height * g.out_width * c_in * g.kernel_taps * itemsize
+    n1, n2 = g.fft_shape
     return (b * c_in + c_in * c_out + b * c_out) * n1 * (n2 // 2 + 1) * 2 * itemsize
 
 
@@ -334,6 +351,11 @@ def layer_features(x_shape, w_shape, stride=1, padding=0):
     of them writes, ``spectral_flops / (4 C_in)``: with few input channels
     the products are bound by their output, not their flops.
 
+    Parameters
+    ----------
+    x_shape, w_shape, stride, padding
+        As in :func:`layer_mults`.
+
     Returns
     -------
     dict
@@ -342,32 +364,51 @@ def layer_features(x_shape, w_shape, stride=1, padding=0):
 
     Examples
     --------
-    >>> from convbook.cost import layer_features
+    >>> from convbook.cost import FEATURE_NAMES, layer_features
     >>> layer_features((1, 1, 3, 3), (1, 1, 2, 2))["im2col"]
     array([ 1., 16., 16., 13., 16.])
+    >>> dict(zip(FEATURE_NAMES["im2col"], layer_features((1, 1, 3, 3), (1, 1, 2, 2))["im2col"].tolist()))
+    {'calls': 1.0, 'gemm_flops': 16.0, 'values_moved': 16.0, 'layout_values': 13.0, 'patch_runs': 16.0}
     """
-    b, c_in, c_out, _, _, kh, kw, ho, wo, _, _ = _layer_shapes(x_shape, w_shape, stride, padding)
-    taps = kh * kw
-    gemm = float(b * ho * wo * c_in * c_out * taps)
-    moved = float(b * ho * wo * c_in * taps)
-    outputs = float(b * ho * wo * c_out)
-    layout = float(b * c_in * x_shape[2] * x_shape[3]) + outputs
-    fshape = layer_fft_shape(x_shape, w_shape, padding)
+    terms = _features(layer_geometry(x_shape, w_shape, stride, padding))
+    return {m: np.array([terms[m][name] for name in FEATURE_NAMES[m]]) for m in LAYER_METHODS}
+
+
+def _features(g):
+    """The terms of :func:`layer_features` for a checked geometry, by method and by name."""
+    b, c_in, c_out = g.batch, g.in_channels, g.out_channels
+    taps = g.kernel_taps
+    positions = b * g.out_height * g.out_width
+    gemm = float(positions * c_in * c_out * taps)
+    moved = float(positions * c_in * taps)
+    outputs = float(positions * c_out)
+    layout = float(b * c_in * g.height * g.width) + outputs
+    fshape = g.fft_shape
     half = fshape[0] * (fshape[1] // 2 + 1)
     transforms = b * c_in + c_out * c_in + b * c_out
     return {
-        "direct": np.array([float(taps), gemm, moved, taps * outputs, layout]),
-        "im2col": np.array([1.0, gemm, moved, layout, float(b * ho * wo * taps)]),
-        "fft": np.array(
-            [
-                1.0,
-                transforms * fft_mults(fshape, True, 4),
-                4.0 * b * c_in * c_out * half,
-                float(transforms * half),
-                float(half),
-                float(b * c_out * half),
-            ]
-        ),
+        "direct": {
+            "calls": float(taps),
+            "gemm_flops": gemm,
+            "values_moved": moved,
+            "values_accumulated": taps * outputs,
+            "layout_values": layout,
+        },
+        "im2col": {
+            "calls": 1.0,
+            "gemm_flops": gemm,
+            "values_moved": moved,
+            "layout_values": layout,
+            "patch_runs": float(positions * taps),
+        },
+        "fft": {
+            "calls": 1.0,
+            "transform_flops": transforms * fft_mults(fshape, True, 4),
+            "spectral_flops": 4.0 * b * c_in * c_out * half,
+            "spectral_values": float(transforms * half),
+            "frequencies": float(half),
+            "output_spectra": float(b * c_out * half),
+        },
     }
 
 
@@ -400,30 +441,72 @@ def load_constants(path=None):
     Returns
     -------
     dict
-        ``{"constants": {method: [seconds per unit, ...]}, "machine": ..., ...}``.
+        The file's contents, with ``"constants"`` as ``{method: {term name:
+        seconds per unit}}`` (the names of :data:`FEATURE_NAMES`), whichever
+        form the file stores them in; ``"machine"`` and the fit's other
+        entries as written.
+
+    Raises
+    ------
+    ValueError
+        If the file is not valid JSON (a truncated refit, for instance), not
+        a JSON object, or its constants do not match :data:`FEATURE_NAMES`;
+        or if ``CONVBOOK_COST_CONSTANTS`` names a file that does not exist.
+        The message names the file.
 
     Examples
     --------
     >>> from convbook.cost import load_constants
     >>> sorted(load_constants(path=None)["constants"])
     ['direct', 'fft', 'im2col']
+    >>> sorted(load_constants()["constants"]["fft"])[:2]
+    ['calls', 'frequencies']
     """
     if path is None:
-        candidates = [os.environ.get("CONVBOOK_COST_CONSTANTS"), constants_path(), _DEFAULT_CONSTANTS]
-        path = next(pathlib.Path(c) for c in candidates if c and pathlib.Path(c).is_file())
-    data = json.loads(pathlib.Path(path).read_text())
-    _check_constants(data.get("constants"), f"the constants in {path}")
+        path = _constants_file()
+    path = pathlib.Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(
+            f"the cost constants file {path} is not valid JSON ({exc}); refit it with "
+            f"`python -m convbook.bench --fit` or delete it"
+        ) from None
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"the cost constants file {path} must hold a JSON object with a 'constants' entry, "
+            f"got {type(data).__name__}"
+        )
+    data["constants"] = _named_constants(
+        data.get("constants"), f"the constants in {path}", data.get("features")
+    )
     return data
 
 
+def _constants_file():
+    """The first file of the search order (see the module docstring) that is there."""
+    named = os.environ.get("CONVBOOK_COST_CONSTANTS")
+    if named:
+        if not pathlib.Path(named).is_file():
+            raise ValueError(f"CONVBOOK_COST_CONSTANTS names {named}, which is not a file")
+        return pathlib.Path(named)
+    user = constants_path()
+    return user if user.is_file() else _DEFAULT_CONSTANTS
+
+
 def save_constants(fitted, path=None):
-    """Write constants (as returned by :func:`fit_constants`) to a JSON file.
+    """Write constants (as returned by :func:`fit_constants`) to a JSON file, atomically.
+
+    The JSON is written to a temporary file in the target's folder, which
+    then replaces the target (:func:`os.replace`): an interrupted or failed
+    write leaves the previous file as it was, never half a file.
 
     Parameters
     ----------
     fitted : dict
-        ``{"constants": {method: [...]}, ...}``; other keys (machine,
-        versions, fit quality) are kept as they are.
+        ``{"constants": {method: {term name: value}}, ...}`` (a list per
+        method, ordered as :data:`FEATURE_NAMES`, is accepted too); other
+        keys (machine, versions, fit quality) are kept as they are.
     path : str or pathlib.Path, optional
         Defaults to :func:`constants_path`, which the model reads next time.
 
@@ -442,34 +525,81 @@ def save_constants(fitted, path=None):
     """
     if not isinstance(fitted, dict):
         raise TypeError(f"fitted must be a dict with a 'constants' entry, got {type(fitted).__name__}")
-    _check_constants(fitted.get("constants"), "fitted['constants']")
+    fitted = dict(
+        fitted,
+        constants=_named_constants(fitted.get("constants"), "fitted['constants']", fitted.get("features")),
+    )
     path = pathlib.Path(path) if path is not None else constants_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(fitted, indent=2, sort_keys=True) + "\n")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(fitted, f, indent=2, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
     return path
 
 
-def _check_constants(constants, name):
+def _named_constants(constants, name, feature_names=None):
+    """``{method: {term name: float}}`` from constants by name, or lists in a known order; else raise.
+
+    A list is read in the order of ``feature_names[method]`` when given (the
+    names a file records next to its lists), else of :data:`FEATURE_NAMES`.
+    """
     if not isinstance(constants, dict) or set(constants) != set(LAYER_METHODS):
-        raise ValueError(f"{name} must map each of {LAYER_METHODS} to a list of constants")
-    for method, values in constants.items():
-        values = np.asarray(values, dtype=float)
-        if values.shape != (len(FEATURE_NAMES[method]),) or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"{name} must map each of {LAYER_METHODS} to its constants by term name")
+    named = {}
+    for method in LAYER_METHODS:
+        expected = FEATURE_NAMES[method]
+        values = constants[method]
+        if isinstance(values, dict):
+            pairs = values
+        else:
+            order = expected
+            if isinstance(feature_names, dict) and feature_names.get(method) is not None:
+                order = tuple(feature_names[method])
+            values = list(values) if isinstance(values, (list, tuple, np.ndarray)) else [values]
+            pairs = dict(zip(order, values)) if len(order) == len(values) else None
+        if pairs is None or set(pairs) != set(expected):
             raise ValueError(
-                f"{name}[{method!r}] must be {len(FEATURE_NAMES[method])} finite non-negative numbers "
-                f"({', '.join(FEATURE_NAMES[method])}), got {values.tolist()}"
+                f"{name}[{method!r}] must give one constant for each of {', '.join(expected)}, got {values!r}"
             )
+        try:
+            numbers = {term: float(pairs[term]) for term in expected}
+        except (TypeError, ValueError):
+            numbers = None
+        if numbers is None or not all(math.isfinite(v) and v >= 0 for v in numbers.values()):
+            raise ValueError(
+                f"{name}[{method!r}] must be {len(expected)} finite non-negative numbers "
+                f"({', '.join(expected)}), got {values!r}"
+            )
+        named[method] = numbers
+    return named
 
 
 def predict_conv2d_times(x_shape, w_shape, stride=1, padding=0, constants=None):
     """Predicted forward time, in seconds, of each conv2d method.
 
+    Each method's time is the sum, over the names of its terms
+    (:data:`FEATURE_NAMES`), of the term (:func:`layer_features`) times its
+    constant.
+
     Parameters
     ----------
     x_shape, w_shape, stride, padding
-        As in :func:`convbook.conv2d`.
+        As in :func:`convbook.conv2d` (shapes instead of arrays).
     constants : dict, optional
-        ``{method: [...]}`` or a whole :func:`load_constants` result;
+        ``{method: {term name: value}}`` (or a list per method, ordered as
+        :data:`FEATURE_NAMES`), or a whole :func:`load_constants` result;
         default :func:`load_constants`.
 
     Returns
@@ -483,20 +613,26 @@ def predict_conv2d_times(x_shape, w_shape, stride=1, padding=0, constants=None):
     >>> sorted(predict_conv2d_times((8, 16, 32, 32), (16, 16, 3, 3)))
     ['direct', 'fft', 'im2col']
     """
+    terms = _features(layer_geometry(x_shape, w_shape, stride, padding))
     if constants is None:
         constants = load_constants()
     if isinstance(constants, dict) and "constants" in constants:
-        constants = constants["constants"]
-    _check_constants(constants, "constants")
-    features = layer_features(x_shape, w_shape, stride, padding)
-    return {m: float(np.dot(features[m], np.asarray(constants[m], dtype=float))) for m in LAYER_METHODS}
+        constants = _named_constants(
+            constants["constants"], "constants['constants']", constants.get("features")
+        )
+    else:
+        constants = _named_constants(constants, "constants")
+    return {m: float(sum(terms[m][t] * constants[m][t] for t in FEATURE_NAMES[m])) for m in LAYER_METHODS}
 
 
 def choose_conv2d_method(x_shape, w_shape, stride=1, padding=0, constants=None):
     """The conv2d method the fitted cost model predicts to be fastest.
 
     Like :func:`scipy.signal.choose_conv_method`, but for a CNN layer and
-    three methods, and from shapes alone. Taught in Chapter *What
+    three methods, and from shapes alone; ``conv2d(..., method="auto")``
+    runs the method it returns. It takes every ``stride`` and ``padding``
+    :func:`convbook.conv2d` takes (an int or a pair each), through the same
+    check (:func:`convbook.geometry.layer_geometry`). Taught in Chapter *What
     convolution costs* (book/09_cost.ipynb).
 
     Parameters
@@ -505,7 +641,7 @@ def choose_conv2d_method(x_shape, w_shape, stride=1, padding=0, constants=None):
         ``(B, C_in, H, W)``.
     w_shape : tuple of int
         ``(C_out, C_in, KH, KW)``.
-    stride, padding : int
+    stride, padding : int or (int, int)
         As in :func:`convbook.conv2d`.
     constants : dict, optional
         Machine constants; default :func:`load_constants` (refit them with
@@ -520,6 +656,8 @@ def choose_conv2d_method(x_shape, w_shape, stride=1, padding=0, constants=None):
     --------
     >>> from convbook import choose_conv2d_method
     >>> choose_conv2d_method((32, 64, 32, 32), (64, 64, 3, 3)) in ("direct", "im2col", "fft")
+    True
+    >>> choose_conv2d_method((2, 3, 8, 8), (4, 3, 3, 3), stride=(1, 2), padding=(1, 0)) in ("direct", "im2col", "fft")
     True
     """
     times = predict_conv2d_times(x_shape, w_shape, stride, padding, constants)
@@ -548,8 +686,9 @@ def fit_constants(records):
     Returns
     -------
     dict
-        ``{"constants": {method: [...]}, "rms_relative_error": {method: float},
-        "features": FEATURE_NAMES}``, ready for :func:`save_constants`.
+        ``{"constants": {method: {term name: value}}, "rms_relative_error":
+        {method: float}, "features": FEATURE_NAMES}``, ready for
+        :func:`save_constants`.
 
     Examples
     --------
@@ -561,6 +700,8 @@ def fit_constants(records):
     >>> fitted = fit_constants(records)
     >>> max(fitted["rms_relative_error"].values()) < 1e-6
     True
+    >>> round(fitted["constants"]["fft"]["calls"] * 1e6, 6)
+    1.0
     """
     rows = {m: [] for m in LAYER_METHODS}
     for r in records:
@@ -568,16 +709,16 @@ def fit_constants(records):
         seconds = float(r["seconds"])
         if not seconds > 0:
             raise ValueError(f"record['seconds'] must be positive, got {r['seconds']!r}")
-        f = layer_features(r["x_shape"], r["w_shape"], r.get("stride", 1), r.get("padding", 0))[method]
-        rows[method].append((f, seconds))
+        terms = _features(layer_geometry(r["x_shape"], r["w_shape"], r.get("stride", 1), r.get("padding", 0)))
+        rows[method].append(([terms[method][t] for t in FEATURE_NAMES[method]], seconds))
     constants, errors = {}, {}
     for method, data in rows.items():
-        if len(data) < len(FEATURE_NAMES[method]):
+        names = FEATURE_NAMES[method]
+        if len(data) < len(names):
             raise ValueError(
-                f"records must hold at least {len(FEATURE_NAMES[method])} measurements of {method!r}, "
-                f"got {len(data)}"
+                f"records must hold at least {len(names)} measurements of {method!r}, got {len(data)}"
             )
-        a = np.array([f / t for f, t in data])
+        a = np.array([np.asarray(f) / t for f, t in data])  # columns in the order of names
         scale = a.max(axis=0)
         scale[scale == 0] = 1.0
         weights = np.ones(len(data))
@@ -586,7 +727,7 @@ def fit_constants(records):
             # A floor keeps a row the model cannot fit at all from taking over.
             weights = 1.0 / np.maximum(a / scale @ coef, 0.1)
         coef = coef / scale
-        constants[method] = coef.tolist()
+        constants[method] = dict(zip(names, coef.tolist()))
         errors[method] = float(np.sqrt(np.mean((a @ coef - 1.0) ** 2)))
     return {
         "constants": constants,

@@ -28,14 +28,12 @@ not written yet; until it is, tests/test_graphs.py checks them against
 networkx and dense linear algebra.
 """
 
-import numbers
-
 import numpy as np
 import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
 
-from ._validation import as_numeric_array, check_choice
+from ._validation import check_bool, check_choice, check_real_dtype, positive_real, real_array
 
 BASES = ("monomial", "chebyshev")
 
@@ -90,7 +88,7 @@ def laplacian(adjacency, normalized=False):
            [0., 0.]])
     """
     A = _adjacency(adjacency)
-    _check_bool(normalized, "normalized")
+    check_bool(normalized, "normalized")
     return _output(_laplacian(A, normalized), adjacency)
 
 
@@ -132,7 +130,7 @@ def fourier_basis(adjacency, normalized=False):
     True
     """
     A = _adjacency(adjacency)
-    _check_bool(normalized, "normalized")
+    check_bool(normalized, "normalized")
     return _eigh(_laplacian(A, normalized))
 
 
@@ -175,7 +173,7 @@ def spectral_filter(adjacency, signal, response, normalized=False):
     array([0.5677, 0.4323])
     """
     A = _adjacency(adjacency)
-    _check_bool(normalized, "normalized")
+    check_bool(normalized, "normalized")
     x = _signal(signal, A.shape[0])
     eigenvalues, U = _eigh(_laplacian(A, normalized))
     g = _response(response, eigenvalues)
@@ -241,12 +239,12 @@ def polynomial_filter(adjacency, signal, coefficients, basis="monomial", normali
     array([0.1111, 0.    , 0.8889])
     """
     A = _adjacency(adjacency)
-    _check_bool(normalized, "normalized")
+    check_bool(normalized, "normalized")
     x = _signal(signal, A.shape[0])
     theta = _coefficients(coefficients)
     check_choice(basis, "basis", BASES)
     if lmax is not None:
-        lmax = _positive_finite(lmax, "lmax")
+        lmax = positive_real(lmax, "lmax")
     L = _as_csr(_laplacian(A, normalized))
     dtype = np.result_type(L.dtype, x.dtype)
     L, x, theta = L.astype(dtype, copy=False), x.astype(dtype, copy=False), theta.astype(dtype)
@@ -350,8 +348,7 @@ def karate_club():
 
 
 # ---------------------------------------------------------------------------
-# Private helpers. Generic ones (not graph-specific): _check_bool, _real_array,
-# _positive_finite.
+# Private helpers.
 
 
 def _laplacian(A, normalized):
@@ -409,7 +406,8 @@ def _output(M, adjacency):
     return M
 
 
-def _float_dtype(dtype):
+def _result_dtype(dtype):
+    # float32 work stays float32 (scipy.sparse has no float16); everything else is float64.
     return np.dtype(np.float32) if dtype in (np.float16, np.float32) else np.dtype(np.float64)
 
 
@@ -421,18 +419,18 @@ def _adjacency(adjacency):
             raise ValueError(f"{name} must be a square (n, n) matrix, got shape {adjacency.shape}")
         if adjacency.shape[0] == 0:
             raise ValueError(f"{name} must not be empty, got shape {adjacency.shape}")
-        _check_real_dtype(adjacency.dtype, name)
+        check_real_dtype(adjacency.dtype, name)
         kind = adjacency.dtype.kind
         A = scipy.sparse.csr_array(adjacency)
-        A = A.astype(_float_dtype(A.dtype))
+        A = A.astype(_result_dtype(A.dtype))
         A.sum_duplicates()
         values = A.data
     else:
-        A = _real_array(adjacency, name)
+        A = real_array(adjacency, name)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise ValueError(f"{name} must be a square (n, n) matrix, got shape {A.shape}")
         kind = A.dtype.kind
-        A = A.astype(_float_dtype(A.dtype))
+        A = A.astype(_result_dtype(A.dtype))
         values = A
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{name} must hold finite weights, found NaN or infinity")
@@ -458,7 +456,7 @@ def _symmetric(A, exact, name):
 
 
 def _signal(signal, n):
-    x = _real_array(signal, "signal")
+    x = real_array(signal, "signal")
     if x.ndim not in (1, 2) or x.shape[0] != n:
         raise ValueError(
             f"signal must have shape ({n},) or ({n}, features) for a graph of {n} nodes, got shape {x.shape}"
@@ -469,10 +467,10 @@ def _signal(signal, n):
 def _response(response, eigenvalues):
     n = eigenvalues.shape[0]
     if callable(response):
-        g = _real_array(response(eigenvalues.copy()), "response(eigenvalues)")
+        g = real_array(response(eigenvalues.copy()), "response(eigenvalues)")
         name = "response(eigenvalues)"
     else:
-        g = _real_array(response, "response")
+        g = real_array(response, "response")
         name = "response"
     if g.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), one value per eigenvalue, got shape {g.shape}")
@@ -482,38 +480,9 @@ def _response(response, eigenvalues):
 
 
 def _coefficients(coefficients):
-    theta = _real_array(coefficients, "coefficients")
+    theta = real_array(coefficients, "coefficients")
     if theta.ndim != 1:
         raise ValueError(f"coefficients must be one-dimensional, got shape {theta.shape}")
     if not np.all(np.isfinite(theta)):
         raise ValueError(f"coefficients must be finite, got {theta}")
     return theta
-
-
-def _check_real_dtype(dtype, name):
-    if dtype.kind == "c":
-        raise TypeError(f"{name} must be real, got complex dtype {dtype}")
-    if dtype.kind not in "buif":
-        raise TypeError(f"{name} must hold real numbers, got dtype {dtype}")
-
-
-def _real_array(a, name):
-    """Return ``a`` as a non-empty real (bool, integer or float) ndarray, or raise naming ``name``."""
-    arr = as_numeric_array(a, name)
-    _check_real_dtype(arr.dtype, name)
-    return arr
-
-
-def _positive_finite(value, name):
-    """Return ``value`` as a float if it is a real number, finite and > 0, else raise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be positive and finite, got {value}")
-    return value
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")

@@ -12,12 +12,9 @@ constant signal unchanged; derivative kernels sum to 0, so that they map a
 constant signal to zero.
 """
 
-import math
-import numbers
-
 import numpy as np
 
-from ._validation import check_choice, positive_int
+from ._validation import check_choice, positive_int, positive_odd_int, positive_real
 
 __all__ = ["moving_average", "gaussian", "difference", "box", "gaussian_2d", "sobel", "laplacian"]
 
@@ -74,8 +71,8 @@ def gaussian(n, sigma=None):
     >>> gaussian(5, sigma=1.0).round(4)
     array([0.0545, 0.2442, 0.4026, 0.2442, 0.0545])
     """
-    n = _positive_odd(n, "n")
-    sigma = n / 6 if sigma is None else _positive_real(sigma, "sigma")
+    n = positive_odd_int(n, "n")
+    sigma = n / 6 if sigma is None else positive_real(sigma, "sigma")
     k = np.arange(n) - (n - 1) / 2
     g = np.exp(-0.5 * (k / sigma) ** 2)
     return g / g.sum()
@@ -153,7 +150,7 @@ def gaussian_2d(k, sigma=None):
            [0.124, 0.204, 0.124],
            [0.075, 0.124, 0.075]])
     """
-    k = _positive_odd(k, "k")
+    k = positive_odd_int(k, "k")
     g = gaussian(k, sigma)
     return np.outer(g, g)
 
@@ -217,19 +214,3 @@ def laplacian():
            [ 0.,  1.,  0.]])
     """
     return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
-
-
-def _positive_odd(value, name):
-    n = positive_int(value, name)
-    if n % 2 == 0:
-        raise ValueError(f"{name} must be a positive odd integer (the kernel needs a centre tap), got {n}")
-    return n
-
-
-def _positive_real(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive real number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return value

@@ -18,9 +18,15 @@ import functools
 
 import numpy as np
 
-from ._validation import MODES, as_numeric_array, check_choice, positive_int, shape_tuple
-
-OPERATIONS = ("correlate", "convolve")
+from ._validation import (
+    MODES,
+    OPERATIONS,
+    as_numeric_array,
+    check_choice,
+    check_fits,
+    positive_int,
+    shape_tuple,
+)
 
 __all__ = ["convolution_matrix", "circulant", "dft_matrix", "dft2_matrix", "bttb_matrix", "im2col"]
 
@@ -222,12 +228,12 @@ def bttb_matrix(kernel, image_shape, mode="valid", operation="correlate"):
     check_choice(operation, "operation", OPERATIONS)
     if kernel.ndim not in (1, 2):
         raise ValueError(f"kernel must be 1-D or 2-D, got kernel.ndim={kernel.ndim}")
-    _check_kernel_fits(kernel.shape, image_shape, "kernel.shape", "image_shape")
+    check_fits(kernel.shape, image_shape, "kernel.shape", "image_shape")
     if operation == "correlate":
         kernel = np.conj(kernel[(slice(None, None, -1),) * kernel.ndim])
     if kernel.ndim == 1:
         return convolution_matrix(kernel, image_shape[0], mode)
-    (kh, kw), (n0, n1) = kernel.shape, image_shape
+    kh, (n0, n1) = kernel.shape[0], image_shape
     blocks = [convolution_matrix(row, n1, mode) for row in kernel]
     # The rows of the full convolution kept by ``mode``, as in convbook.correlate.
     rows = {"full": n0 + kh - 1, "same": n0, "valid": n0 - kh + 1}[mode]
@@ -283,23 +289,8 @@ def im2col(x, kernel_shape):
     if x.ndim not in (1, 2):
         raise ValueError(f"x must be 1-D or 2-D, got x.ndim={x.ndim}")
     if len(kernel_shape) != x.ndim:
-        raise ValueError(
-            f"kernel_shape must have x.ndim={x.ndim} entries, got kernel_shape={kernel_shape}"
-        )
-    _check_kernel_fits(kernel_shape, x.shape, "kernel_shape", "x.shape")
+        raise ValueError(f"kernel_shape must have x.ndim={x.ndim} entries, got kernel_shape={kernel_shape}")
+    check_fits(kernel_shape, x.shape, "kernel_shape", "x.shape")
     windows = np.lib.stride_tricks.sliding_window_view(x, kernel_shape)
     # reshape copies the overlapping windows: this is im2col's memory cost.
     return windows.reshape(-1, int(np.prod(kernel_shape)))
-
-
-def _check_kernel_fits(kernel_shape, image_shape, kname, iname):
-    if len(kernel_shape) != len(image_shape):
-        raise ValueError(
-            f"{kname} and {iname} must have the same length, got {kname}={tuple(kernel_shape)} "
-            f"and {iname}={tuple(image_shape)}"
-        )
-    if any(k > n for k, n in zip(kernel_shape, image_shape)):
-        raise ValueError(
-            f"{kname} must be no larger than {iname} along every axis, got "
-            f"{kname}={tuple(kernel_shape)} and {iname}={tuple(image_shape)}"
-        )

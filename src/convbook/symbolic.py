@@ -27,7 +27,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from ._validation import MODES, check_choice, positive_int, shape_tuple
+from ._validation import MODES, OPERATIONS, check_choice, check_fits, pair_of_positive_ints, positive_int
 from .convolution import _window
 
 __all__ = [
@@ -41,8 +41,6 @@ __all__ = [
     "jacobian",
     "spectral_kernel",
 ]
-
-OPERATIONS = ("correlate", "convolve")
 
 
 def symbol_matrix(name, shape):
@@ -78,7 +76,7 @@ def symbol_matrix(name, shape):
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise TypeError(f"name must be a string usable as a symbol name, such as 'x', got {name!r}")
-    rows, cols = _shape2(shape, "shape")
+    rows, cols = pair_of_positive_ints(shape, "shape", "(rows, columns)")
     template = "{}{}{}" if max(rows, cols) <= 9 else "{}_{}_{}"
     return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(template.format(name, i + 1, j + 1), real=True))
 
@@ -148,15 +146,12 @@ def bttb(W, image_shape, mode="valid", operation="correlate"):
     [  0, w11, w12,   0, w21, w22]])
     """
     W = _as_matrix(W, "W")
-    M, N = _shape2(image_shape, "image_shape")
+    M, N = pair_of_positive_ints(image_shape, "image_shape", "(rows, columns)")
     check_choice(mode, "mode", MODES)
     check_choice(operation, "operation", OPERATIONS)
     K, L = W.shape
-    if mode == "valid" and (K > M or L > N):
-        raise ValueError(
-            f"in 'valid' mode W must be no larger than the image along every axis, "
-            f"got W.shape={(K, L)} and image_shape={(M, N)}"
-        )
+    if mode == "valid":
+        check_fits((K, L), (M, N), "W.shape", "image_shape", "in 'valid' mode")
     # Correlation is convolution with the conjugated, flipped kernel.
     H = W.conjugate()[::-1, ::-1] if operation == "correlate" else W
     (r0, P), (c0, Q) = _window((M, N), (K, L), mode)
@@ -229,7 +224,7 @@ def dft2_matrix(shape):
     [1,  1, -1, -1],
     [1, -1, -1,  1]])
     """
-    M, N = _shape2(shape, "shape")
+    M, N = pair_of_positive_ints(shape, "shape", "(rows, columns)")
     return sp.kronecker_product(dft_matrix(M), dft_matrix(N))
 
 
@@ -328,11 +323,7 @@ def fft_route(X, W, operation="correlate", mode="circular", return_steps=False):
     if not isinstance(return_steps, bool):
         raise TypeError(f"return_steps must be True or False, got {return_steps!r}")
     (M, N), (K, L) = X.shape, W.shape
-    if K > M or L > N:
-        raise ValueError(
-            f"W must be no larger than X along every axis to be zero-padded to it, "
-            f"got W.shape={(K, L)} and X.shape={(M, N)}"
-        )
+    check_fits((K, L), (M, N), "W.shape", "X.shape", "to be zero-padded to it")
     W_pad = sp.zeros(M, N)
     W_pad[:K, :L] = W
     x, w = list(vec(X)), list(vec(W_pad))
@@ -360,8 +351,9 @@ def fft_route(X, W, operation="correlate", mode="circular", return_steps=False):
     def coefficient(c):
         return sum((int(k) * roots[d] for d, k in enumerate(c) if k), sp.S.Zero) / (M * N)
 
-    Y = sp.Matrix([bilinear(np.apply_along_axis(coefficient, -1, coeffs[n]).astype(object))
-                   for n in range(M * N)]).reshape(M, N)
+    Y = sp.Matrix(
+        [bilinear(np.apply_along_axis(coefficient, -1, coeffs[n]).astype(object)) for n in range(M * N)]
+    ).reshape(M, N)
     if mode == "valid":
         Y = Y[: M - K + 1, : N - L + 1] if operation == "correlate" else Y[K - 1 :, L - 1 :]
     if not return_steps:
@@ -470,7 +462,7 @@ def spectral_kernel(shape, name="a", orthonormal=False):
         raise TypeError(f"name must be a string usable as a symbol name, such as 'a', got {name!r}")
     if not isinstance(orthonormal, bool):
         raise TypeError(f"orthonormal must be True or False, got {orthonormal!r}")
-    M, N = _shape2(shape, "shape")
+    M, N = pair_of_positive_ints(shape, "shape", "(rows, columns)")
     template = "{}{}{}{}" if max(M, N) <= 10 else "{}{}_{}_{}"
     m, n = np.divmod(np.arange(M * N), N)  # pixel coordinates in vec order
     W = sp.zeros(M * N, 1)
@@ -481,7 +473,9 @@ def spectral_kernel(shape, name="a", orthonormal=False):
             if g < f:
                 continue  # already counted as the partner of frequency g
             # angle of exp(+2 pi i (p m / M + q n / N)), the inverse DFT's entry
-            theta = [2 * sp.pi * sp.Rational(p * int(mi) * N + q * int(ni) * M, M * N) for mi, ni in zip(m, n)]
+            theta = [
+                2 * sp.pi * sp.Rational(p * int(mi) * N + q * int(ni) * M, M * N) for mi, ni in zip(m, n)
+            ]
             re = sp.Symbol(template.format(name, "", p, q), real=True)
             params.append(re)
             if f == g:  # a real coefficient; exp(i theta) = cos(theta) = +-1 here
@@ -496,13 +490,6 @@ def spectral_kernel(shape, name="a", orthonormal=False):
 
 
 # -- helpers -----------------------------------------------------------------
-
-
-def _shape2(shape, name):
-    dims = shape_tuple(shape, name)
-    if len(dims) != 2:
-        raise ValueError(f"{name} must be a pair (rows, columns), got {shape!r}")
-    return dims
 
 
 def _as_matrix(A, name):

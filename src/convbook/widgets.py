@@ -6,8 +6,8 @@ kernel; in a live kernel it also sends what it computed back to Python,
 where :meth:`SpaceFrequencyExplorer.check` compares it with
 :func:`convbook.convolve`. It belongs to Chapter *Convolution in 1-D*
 (book/01_convolution_1d.ipynb), where it illustrates the convolution
-theorem, and to Chapter *Circulant matrices* (book/03_circulant.ipynb),
-where it shows the wrap-around of cyclic convolution.
+theorem, and to Chapter *Circulant matrices and the convolution rule*
+(book/03_circulant.ipynb), where it shows the wrap-around of cyclic convolution.
 
 :func:`image_filter_figure` and :func:`image_filter_explorer` are the 2-D
 companion of Chapter *Convolution in 2-D* (book/02_convolution_2d.ipynb):
@@ -28,7 +28,7 @@ import scipy.fft
 import traitlets
 
 from . import kernels, plotting
-from ._validation import as_numeric_array, check_choice, positive_int
+from ._validation import as_numeric_array, check_choice, check_ndim, positive_int
 from .convolution import circular_convolve, convolve
 
 __all__ = [
@@ -144,8 +144,8 @@ def filter_taps(name, width):
 def _check_state(signal, taps, mode, length):
     x = as_numeric_array(signal, "signal").astype(float)
     h = as_numeric_array(taps, "taps").astype(float)
-    if x.ndim != 1 or h.ndim != 1:
-        raise ValueError(f"signal and taps must be 1-D, got shapes {x.shape} and {h.shape}")
+    check_ndim(x, "signal", 1)
+    check_ndim(h, "taps", 1)
     check_choice(mode, "mode", MODES)
     length = positive_int(length, "length")
     if mode == "cyclic" and length < max(x.size, h.size):
@@ -237,8 +237,8 @@ class SpaceFrequencyExplorer(anywidget.AnyWidget):
     runs in the static book; in a live kernel the JavaScript writes its
     output to :attr:`output`, which :meth:`check` compares with
     :func:`convbook.convolve`. Used in Chapter *Convolution in 1-D*
-    (book/01_convolution_1d.ipynb) and Chapter *Circulant matrices*
-    (book/03_circulant.ipynb).
+    (book/01_convolution_1d.ipynb) and Chapter *Circulant matrices and the
+    convolution rule* (book/03_circulant.ipynb).
 
     Parameters
     ----------
@@ -285,8 +285,9 @@ class SpaceFrequencyExplorer(anywidget.AnyWidget):
     #: Written by the JavaScript: the output it computed by sliding the filter.
     output = traitlets.List(traitlets.Float()).tag(sync=True)
 
-    def __init__(self, preset="sines", filter="moving_average", width=7, mode="linear",
-                 length=SIGNAL_LENGTH, taps=None):
+    def __init__(
+        self, preset="sines", filter="moving_average", width=7, mode="linear", length=SIGNAL_LENGTH, taps=None
+    ):
         check_choice(preset, "preset", PRESETS)
         check_choice(filter, "filter", (*FILTERS, "custom"))
         check_choice(mode, "mode", MODES)
@@ -310,8 +311,10 @@ class SpaceFrequencyExplorer(anywidget.AnyWidget):
             mode=mode,
             length=length,
             presets={name: preset_signal(name).tolist() for name in PRESETS},
-            filters={name: {str(w): filter_taps(name, w).tolist() for w in widths}
-                     for name, widths in FILTERS.items()},
+            filters={
+                name: {str(w): filter_taps(name, w).tolist() for w in widths}
+                for name, widths in FILTERS.items()
+            },
         )
 
     # The JavaScript keeps signal and taps in step with preset, filter and
@@ -327,8 +330,10 @@ class SpaceFrequencyExplorer(anywidget.AnyWidget):
             self.taps = filter_taps(self.filter, self.width).tolist()
 
     def __repr__(self):
-        return (f"SpaceFrequencyExplorer(preset={self.preset!r}, filter={self.filter!r}, "
-                f"taps={len(self.taps)}, mode={self.mode!r}, length={self.length})")
+        return (
+            f"SpaceFrequencyExplorer(preset={self.preset!r}, filter={self.filter!r}, "
+            f"taps={len(self.taps)}, mode={self.mode!r}, length={self.length})"
+        )
 
     def expected_output(self):
         """:func:`explorer_output` for the widget's current state: what the JavaScript must compute."""
@@ -365,7 +370,9 @@ class SpaceFrequencyExplorer(anywidget.AnyWidget):
         ]
         if self.output:
             np.testing.assert_allclose(self.output, y, rtol=rtol, atol=atol)
-            lines.append(f"the JavaScript output ({len(self.output)} samples) equals convbook's (to {atol:g})")
+            lines.append(
+                f"the JavaScript output ({len(self.output)} samples) equals convbook's (to {atol:g})"
+            )
         else:
             lines.append("no JavaScript output: no browser has shown the widget in this kernel")
         return "\n".join(lines)
@@ -410,13 +417,15 @@ def explorer_figure(preset="sines", filter="moving_average", width=7, mode="line
         axf = axes[row, 1]
         axf.bar(np.arange(f.size), f, color=color, width=0.8)
         axf.set_ylabel(f"|F {name}|")
-    axes[2, 1].plot(np.arange(spectra[0].size), spectra[0] * spectra[1], "k.", markersize=3,
-                    label="|F x| · |F h|")
+    axes[2, 1].plot(
+        np.arange(spectra[0].size), spectra[0] * spectra[1], "k.", markersize=3, label="|F x| · |F h|"
+    )
     axes[2, 1].legend(loc="upper right")
     if mode == "cyclic":
         linear = explorer_output(x, h)
-        axes[2, 0].plot(np.arange(linear.size), linear, color="0.5", linestyle="--", linewidth=1,
-                        label="linear")
+        axes[2, 0].plot(
+            np.arange(linear.size), linear, color="0.5", linestyle="--", linewidth=1, label="linear"
+        )
         axes[2, 0].legend(loc="upper right")
     axes[0, 0].set_title("space: y = h * x by sliding")
     axes[0, 1].set_title(f"frequency: DFT magnitudes, length {2 * (spectra[0].size - 1)}")
@@ -426,10 +435,7 @@ def explorer_figure(preset="sines", filter="moving_average", width=7, mode="line
 
 
 def _check_image(image):
-    img = as_numeric_array(image, "image").astype(float)
-    if img.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {img.shape}")
-    return img
+    return check_ndim(as_numeric_array(image, "image").astype(float), "image", 2)
 
 
 def _image_kernel(name):
@@ -480,8 +486,11 @@ def image_filter_figure(image, kernel="gaussian"):
     spectra.append(spectra[0] * spectra[1])
     fig, axes = plt.subplots(2, 3, figsize=(7.5, 5.2))
     smooth = kernel in ("gaussian", "box")
-    panels = [(img, "image x", "gray"), (h, f"kernel h ({kernel})", "RdBu_r"),
-              (same, "h * x (space)", "gray" if smooth else "RdBu_r")]
+    panels = [
+        (img, "image x", "gray"),
+        (h, f"kernel h ({kernel})", "RdBu_r"),
+        (same, "h * x (space)", "gray" if smooth else "RdBu_r"),
+    ]
     for ax, (a, title, cmap) in zip(axes[0], panels):
         if cmap == "RdBu_r":
             plotting.show_matrix(ax, a, title=title)

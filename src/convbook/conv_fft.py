@@ -1,0 +1,245 @@
+"""The FFT method of :func:`convbook.conv2d`: the convolution theorem with channels.
+
+Mathieu, Henaff & LeCun (2014). Real 2-D FFTs of every input map, every
+kernel and every output-gradient map, each computed once and reused for all
+channel pairs; at every frequency the channel sum is a complex matrix
+product, all frequencies in one batched product of the real and imaginary
+parts (four real GEMMs, several times faster than numpy's complex
+``matmul`` here); one inverse FFT per output map. A stride is applied by
+subsampling the stride-1 result (forward) or dilating the output gradient
+with zeros (backward), so the FFT work does not shrink with the stride.
+
+Why an FFT of the padded size ``(H_p, W_p)`` suffices, with no extra room
+for the kernel: the transforms compute *cyclic* correlations, whose indices
+wrap around modulo the FFT size ``N >= H_p``. In every pass the index that
+is read stays below ``H_p`` for the outputs we keep -- forward:
+``s i + u <= H_p - 1`` for ``i < H_out``, ``u < K``; input gradient and
+weight gradient: the same range -- so no wrapped term ever reaches a kept
+output, and the wrapped garbage lands only in outputs that valid mode (or
+the stride subsampling) discards. The size is
+:attr:`convbook.geometry.LayerGeometry.fft_shape`, the one the cost model
+counts.
+
+The backward pass and the kernel's spectrum lay arrays out (frequency rows,
+frequency columns, batch-like, channel) so that after the 2-D FFT over axes
+(0, 1) a reshape gives (F, batch, channels) and the channel contraction at
+every frequency is a batched matrix product. The forward pass keeps the
+input and the output NCHW instead (see :func:`forward`).
+
+Profiled at B=32, C_in=C_out=64, 32x32, K=7 (cProfile, for Chapter *What
+convolution costs*, book/09_cost.ipynb): numpy's batched complex64 matmul
+took over 80% of the forward time; four real GEMMs on the real and
+imaginary parts, split over threads, cut it about tenfold, and the two-pass
+transforms that skip all-zero rows cut the kernel's FFT.
+
+Taught in Chapter *Backpropagation through convolution*
+(book/06_backpropagation.ipynb).
+"""
+
+import numpy as np
+import scipy.fft
+
+from ._parallel import pool
+
+__all__ = ["forward", "backward"]
+
+# scipy.fft's thread count: -1 uses every CPU.
+_WORKERS = -1
+# Frequencies per task of the spectral products' thread pool: when the
+# spectra are laid out frequency last, a block's copies then read whole
+# cache lines, not one value each.
+_FREQUENCY_BLOCK = 32
+
+
+def forward(x, w, geom):
+    """``conv2d(x, w, stride, padding, method="fft")`` without bias, for checked arrays.
+
+    Parameters
+    ----------
+    x, w : numpy.ndarray
+        NCHW input and OIHW weights of one float dtype, as
+        :func:`convbook.conv2d` passes them.
+    geom : convbook.geometry.LayerGeometry
+        Their sizes, stride and padding.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B, C_out, H_out, W_out)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv_fft
+    >>> from convbook.geometry import layer_geometry
+    >>> x, w = np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 3, 3))
+    >>> conv_fft.forward(x, w, layer_geometry(x.shape, w.shape)).round(6)
+    array([[[[45., 54.],
+             [81., 90.]]]])
+    """
+    # NCHW throughout. Profiled at B=32, C=64, 32x32, K=7 (cProfile): moving
+    # the input to (H, W, B, C) before its FFT and the output back afterwards
+    # took about 30 ms of a 100 ms call. Now the copies _spectral_matmul makes
+    # anyway do the reordering, in blocks of frequencies; the call takes ~65 ms.
+    shape = geom.fft_shape
+    sh, sw = geom.stride
+    b, o = geom.batch, geom.out_channels
+    xf = _spectrum_nchw(x, shape, geom.padding)  # (B, C_in, N, M')
+    # The kernel is small before its FFT and large after, so it is reordered before.
+    wf = _w_spectrum(w, shape)  # (F, C_in, C_out)
+    n, mh = xf.shape[2:]
+    yf = np.empty((b, o, n, mh), dtype=xf.dtype)
+    # Correlation: X(f) conj(W(f)), summed over C_in at every frequency f.
+    _spectral_matmul(
+        xf.reshape(b, -1, n * mh).transpose(2, 0, 1),
+        wf,
+        conj_b=True,
+        out=yf.reshape(b, o, n * mh).transpose(2, 0, 1),
+    )
+    rows = slice(None, (geom.out_height - 1) * sh + 1, sh)
+    columns = scipy.fft.ifft(yf, axis=2, overwrite_x=True, workers=_WORKERS)[:, :, rows]
+    y = scipy.fft.irfft(columns, n=shape[1], axis=3, workers=_WORKERS)
+    return np.ascontiguousarray(y[:, :, :, : (geom.out_width - 1) * sw + 1 : sw])
+
+
+def backward(x, w, grad_output, geom):
+    """``conv2d_backward(..., method="fft")`` for checked arrays: ``(grad_x, grad_w)``.
+
+    The spectra of ``x``, ``w`` and ``grad_output`` are each computed once
+    and shared by both gradients.
+
+    Parameters
+    ----------
+    x, w, geom
+        As in :func:`forward`.
+    grad_output : numpy.ndarray
+        ``dL/dy``, shape ``geom.output_shape``, the dtype of ``x``.
+
+    Returns
+    -------
+    grad_x, grad_w : numpy.ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv_fft
+    >>> from convbook.geometry import layer_geometry
+    >>> x, w = np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 3, 3))
+    >>> grad_x, grad_w = conv_fft.backward(x, w, np.ones((1, 1, 2, 2)), layer_geometry(x.shape, w.shape))
+    >>> grad_w[0, 0].round(6)
+    array([[10., 14., 18.],
+           [26., 30., 34.],
+           [42., 46., 50.]])
+    """
+    shape = geom.fft_shape
+    ph, pw = geom.padding
+    xf = _spectrum(x, shape, geom.padding, (1, 1), (2, 3, 0, 1))  # (F, B, C_in)
+    wf = _w_spectrum(w, shape)  # (F, C_in, C_out)
+    gf = _spectrum(grad_output, shape, (0, 0), geom.stride, (2, 3, 0, 1))  # (F, B, C_out), dilated
+    # Input gradient: full convolution of g with w, G(f) W(f)^T summed over C_out.
+    gxp = _inverse(
+        _spectral_matmul(gf, wf.transpose(0, 2, 1)), shape, slice(ph, ph + geom.height)
+    )  # (H, M, B, C_in)
+    grad_x = gxp[:, pw : pw + geom.width].transpose(2, 3, 0, 1)
+    # Weight gradient: correlation of x with g, conj(G(f))^T X(f) summed over the batch.
+    gw = _inverse(
+        _spectral_matmul(gf.transpose(0, 2, 1), xf, conj_a=True), shape, slice(0, geom.kernel_height)
+    )
+    grad_w = gw[:, : geom.kernel_width].transpose(2, 3, 0, 1)  # from (K_h, M, C_out, C_in)
+    return np.ascontiguousarray(grad_x), np.ascontiguousarray(grad_w)
+
+
+def _spectrum(a, shape, offset, step, order):
+    """rfft2 of the maps of a 4-D array placed (dilated by ``step``) in a zero (N, M) frame.
+
+    ``order`` moves the two non-spatial axes of ``a`` to the last two places.
+    Returns (N * (M // 2 + 1), n2, n3) complex, one matrix per frequency.
+    """
+    (n, m), (oh, ow), (sh, sw) = shape, offset, step
+    moved = a.transpose(*order)  # (height, width, n2, n3)
+    height, width, n2, n3 = moved.shape
+    rows = oh + (height - 1) * sh + 1
+    frame = np.zeros((rows, m, n2, n3), dtype=a.dtype)
+    frame[oh::sh, ow : ow + (width - 1) * sw + 1 : sw] = moved
+    # The 2-D transform as two 1-D passes, the first only over the rows that
+    # hold data: the frame's other rows are zero, and so are their transforms.
+    # For a 7x7 kernel in a 40x40 frame this skips most of the real pass.
+    half = scipy.fft.rfft(frame, axis=1, workers=_WORKERS)
+    return scipy.fft.fft(half, n=n, axis=0, workers=_WORKERS).reshape(-1, n2, n3)
+
+
+def _w_spectrum(w, shape):
+    return _spectrum(w, shape, (0, 0), (1, 1), (2, 3, 1, 0))  # (F, C_in, C_out)
+
+
+def _spectrum_nchw(a, shape, offset):
+    """rfft2 of the maps of a 4-D array placed at ``offset`` in a zero (N, M) frame, layout kept.
+
+    Returns (a.shape[0], a.shape[1], N, M // 2 + 1) complex. Unlike
+    :func:`_spectrum` nothing is transposed: the forward pass reads and
+    writes NCHW, and the per-frequency products gather their operands.
+    """
+    (n, m), (oh, ow) = shape, offset
+    b, c, height, width = a.shape
+    # The whole (N, M) frame, though rows past the data are zero: padding the
+    # half spectrum to N rows instead (fft's n=N) copies it, which cost more.
+    frame = np.zeros((b, c, n, m), dtype=a.dtype)
+    frame[:, :, oh : oh + height, ow : ow + width] = a
+    half = scipy.fft.rfft(frame, axis=3, workers=_WORKERS)
+    return scipy.fft.fft(half, axis=2, overwrite_x=True, workers=_WORKERS)
+
+
+def _spectral_matmul(a, b, conj_a=False, conj_b=False, out=None):
+    """Per-frequency complex matrix product ``a @ b`` of spectra, as four real GEMMs.
+
+    ``a`` and ``b`` are complex (F, n, k) and (F, k, m) arrays (transposed
+    views are fine); either factor may be conjugated. Real GEMMs on
+    contiguous copies of the real and imaginary parts run several times
+    faster than numpy's batched complex ``matmul`` on these many small
+    matrices, at the same rounding; each small GEMM runs on one core, so the
+    frequencies, copies included, are split between threads (numpy releases
+    the GIL). Measured in Chapter *What convolution costs*
+    (book/09_cost.ipynb). Returns the complex (F, n, m) product, written
+    into ``out`` if given (a view of another layout is fine: the threads'
+    copies do the reordering).
+    """
+    f = a.shape[0]
+    if out is None:
+        out = np.empty((f, a.shape[1], b.shape[2]), dtype=np.result_type(a.dtype, b.dtype))
+
+    def part(rows):
+        ar, ai, br, bi = (
+            np.ascontiguousarray(p) for p in (a[rows].real, a[rows].imag, b[rows].real, b[rows].imag)
+        )
+        re = ar @ br
+        cross = ai @ bi
+        # Re(a b) = ar br - ai bi; a conjugate flips the sign of its imaginary part.
+        if conj_a != conj_b:
+            re += cross
+        else:
+            re -= cross
+        im = ai @ br
+        cross = ar @ bi
+        if conj_a:  # Im = ar bi - ai br
+            np.subtract(cross, im, out=im)
+        elif conj_b:  # Im = ai br - ar bi
+            im -= cross
+        else:
+            im += cross
+        out.real[rows] = re
+        out.imag[rows] = im
+
+    list(pool().map(part, [slice(lo, min(lo + _FREQUENCY_BLOCK, f)) for lo in range(0, f, _FREQUENCY_BLOCK)]))
+    return out
+
+
+def _inverse(spectrum, shape, rows):
+    """irfft2 of (F, n2, n3) spectra back to real maps, only the rows ``rows`` (a slice).
+
+    Two 1-D passes; the second (real) pass runs only over the rows a pass
+    keeps: the first K_h of them for the weight gradient, for instance.
+    """
+    n, m = shape
+    f, n2, n3 = spectrum.shape
+    columns = scipy.fft.ifft(spectrum.reshape(n, m // 2 + 1, n2, n3), axis=0, workers=_WORKERS)[rows]
+    return scipy.fft.irfft(columns, n=m, axis=1, workers=_WORKERS)  # (rows, M, n2, n3)
