@@ -6,7 +6,9 @@
 // for every page at a desktop and a phone width checks: no JavaScript error
 // and no failed or blocked request; all maths typeset by MathJax, with no
 // raw $...$, \(...\) or \[...\] left; every image loaded; every widget
-// rendered. On pages with the space-frequency explorer it changes the
+// rendered; no display maths, code cell or output cut off or wider than
+// the text column unless its box scrolls with a visible scrollbar, and no
+// numbered equation under its number. On pages with the space-frequency explorer it changes the
 // preset and the mode, checks that the output and the spectrum change, and
 // has Python (convbook, through $PYTHON) recompute every output the
 // JavaScript showed. Saves a full-page screenshot of each page at each width
@@ -110,6 +112,101 @@ async function inspect(page) {
     if (wide > 1) warnings.push(`the page scrolls sideways by ${wide}px`);
     return { problems, warnings, widgets: views.length, explorers: document.querySelectorAll(".sfx").length };
   });
+}
+
+// Nothing a reader must see may be cut off or run past the text column:
+// every MathJax display and every code cell's input and output must fit in
+// its box, and in every box above it, unless the box that stops it scrolls
+// (overflow-x auto or scroll) and shows a scrollbar a reader can see; content
+// pushed out to the left is never reachable by scrolling, so it always
+// counts. At desktop width no equation may need scrolling at all. A
+// numbered equation's maths must not run under its number.
+// Returns one line per violation, with a snippet of the element.
+function clippingProblems() {
+  const problems = [];
+  const column = document.querySelector("article.bd-article") || document.querySelector("main") || document.body;
+  const snippet = (el) => JSON.stringify((el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 60));
+  const describe = (el) => `<${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? ` class="${el.className.split(" ").slice(0, 2).join(" ")}"` : ""}>`;
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  // The box the content of `el` can be seen in: its padding box.
+  const inner = (el) => {
+    const r = el.getBoundingClientRect();
+    const left = r.left + el.clientLeft;
+    return { left, right: left + el.clientWidth, top: r.top + el.clientTop, bottom: r.top + el.clientTop + el.clientHeight };
+  };
+  // A scrollbar a reader can see takes room below the content and is painted
+  // in a colour the page chose. The platform's own scrollbar cannot be relied
+  // on: on phones and macOS it is an overlay, hidden until touched, and headless
+  // Chromium paints its classic one near-white on white.
+  const visibleScrollbar = (el) => {
+    const cs = getComputedStyle(el);
+    const borders = parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
+    const room = el.offsetHeight - borders - el.clientHeight > 0;
+    const thumb = getComputedStyle(el, "::-webkit-scrollbar-thumb").backgroundColor;
+    const painted = cs.scrollbarColor !== "auto" || !/^(transparent|rgba\(.*, 0\))$/.test(thumb);
+    return room && painted;
+  };
+  // Follow `rect` (the extent of what `el` holds) up through every box that
+  // clips; return why it is hidden, or null if the reader can see or scroll to all of it.
+  function hidden(el, rect) {
+    for (let box = el; box && box !== document.documentElement; box = box.parentElement) {
+      const overflow = getComputedStyle(box).overflowX;
+      const atColumn = box === column;
+      if (overflow === "visible" && !atColumn) continue;
+      const b = inner(box);
+      const pastLeft = b.left - rect.left;
+      const pastRight = rect.right - b.right;
+      if (pastLeft <= 1 && pastRight <= 1) { if (atColumn) return null; continue; }
+      if (pastLeft > 1) return `${Math.round(pastLeft)}px cut off on the left by ${describe(box)}`;
+      if (overflow === "auto" || overflow === "scroll") {
+        if (!visibleScrollbar(box)) return `${Math.round(pastRight)}px past ${describe(box)}, which scrolls with no visible scrollbar`;
+        rect = box.getBoundingClientRect(); // it scrolls: now the scroller itself must fit
+        if (atColumn) return null;
+        continue;
+      }
+      return `${Math.round(pastRight)}px ${atColumn ? "wider than the text column" : `cut off on the right by ${describe(box)} (overflow-x: ${overflow})`}`;
+    }
+    const pastRight = rect.right - window.innerWidth;
+    return pastRight > 1 ? `${Math.round(pastRight)}px past the window` : null;
+  }
+  // What an element holds, as a rectangle: its scroll width from its left edge.
+  const extent = (el, content) => {
+    const r = (content || el).getBoundingClientRect();
+    if (content) return { left: r.left, right: r.right };
+    const b = inner(el);
+    return { left: Math.min(r.left, b.left), right: Math.max(r.right, b.left + el.scrollWidth) };
+  };
+  for (const mjx of document.querySelectorAll('mjx-container[display="true"]')) {
+    const math = mjx.querySelector("mjx-math") || mjx;
+    // At desktop width there is room for every equation: one that would
+    // need scrolling there is to be broken into lines at the source.
+    const desktop = window.innerWidth >= 1000;
+    const needs = math.getBoundingClientRect().right - inner(mjx).right;
+    const why = desktop && needs > 1 ? `${Math.round(needs)}px wider than its box at desktop width (break it with aligned or split)`
+      : hidden(mjx, extent(mjx, math));
+    if (why) problems.push(`maths display ${why}: ${snippet(mjx.querySelector("mjx-assistive-mml") || mjx).slice(0, 70)}`);
+    const eqno = mjx.closest("div.math")?.querySelector(":scope > span.eqno");
+    if (eqno) {
+      const m = math.getBoundingClientRect();
+      const v = inner(mjx);
+      const seen = { left: Math.max(m.left, v.left), right: Math.min(m.right, v.right), top: Math.max(m.top, v.top), bottom: Math.min(m.bottom, v.bottom) };
+      const n = eqno.getBoundingClientRect();
+      const overlap = Math.min(seen.right, n.right) - Math.max(seen.left, n.left);
+      const vertical = Math.min(seen.bottom, n.bottom) - Math.max(seen.top, n.top);
+      if (overlap > 1 && vertical > 1) problems.push(`equation ${eqno.textContent.replace("#", "").trim()} runs ${Math.round(overlap)}px under its number: ${snippet(mjx.querySelector("mjx-assistive-mml") || mjx)}`);
+    }
+  }
+  const cells = document.querySelectorAll(".cell_input pre, .cell_output pre, .cell_output table, .cell_output img");
+  for (const el of cells) {
+    const kind = el.closest(".cell_input") ? "code cell input" : "code cell output";
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue; // hidden (collapsed) cells
+    const wide = el.scrollWidth - el.clientWidth;
+    if (wide > 1 && !scrolls(el)) { problems.push(`${kind} ${wide}px wider than its box (overflow-x: ${getComputedStyle(el).overflowX}): ${snippet(el)}`); continue; }
+    const why = hidden(el, extent(el));
+    if (why) problems.push(`${kind} ${why}: ${snippet(el)}`);
+  }
+  return problems;
 }
 
 function explorerState(page, index) {
@@ -226,6 +323,7 @@ async function main() {
         }
         const report = await inspect(page);
         problems.push(...report.problems);
+        const clipped = await page.evaluate(clippingProblems);
         report.warnings.forEach((w) => console.log(`WARN ${name} (${width}): ${w}`));
         const file = `${name.replace(/\//g, "_").replace(/\.html$/, "")}-${width}.png`;
         await page.screenshot({ path: join(SHOTS, file), fullPage: true });
@@ -236,6 +334,7 @@ async function main() {
         }
         blocked.forEach((url) => problems.push(`request to another host (blocked): ${url.slice(0, 120)}`));
         record(`${name} (${width}): loads offline, no errors, maths typeset, images and widgets shown`, problems);
+        record(`${name} (${width}): no maths or code cut off, hidden or wider than the column`, clipped);
         await page.close();
       }
       await context.close();
