@@ -38,11 +38,10 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _isolated_cost_constants(monkeypatch, tmp_path):
-    """Each test starts with the shipped constants and a config folder of its own.
+    """Each test gets a config folder of its own (the constants are set in pytest_configure).
 
     A test that unsets CONVBOOK_COST_CONSTANTS then reaches an empty
     ``$XDG_CONFIG_HOME``, never the reader's ``~/.config/convbook``, and
     ``save_constants()`` without a path cannot overwrite the reader's file.
     """
-    monkeypatch.setenv("CONVBOOK_COST_CONSTANTS", str(SHIPPED_CONSTANTS))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg_config_home"))
