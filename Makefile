@@ -10,6 +10,7 @@ export PATH := $(BIN):$(PATH)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
+.DELETE_ON_ERROR:
 .PHONY: book test unit lint format execute execute-all sync lab book-offline test-browser clean
 
 # requirements.txt is what Binder installs; requirements-dev.txt adds the tools
@@ -26,7 +27,7 @@ book: $(STAMP)
 	@echo "The book is at file://$(abspath _build/html/index.html)"
 
 PYTEST_ARGS ?=
-CODE := src tests tools
+CODE := src tests tools book/_ext
 
 ## test: lint, unit tests, docstring examples, strict nbval over every notebook,
 ## chapter and notebook checks, book build with -W (PYTEST_ARGS="..." passes arguments on)
@@ -78,16 +79,28 @@ $(NPM_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	cd $(BROWSER) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $(NPM_STAMP)
 
-book-offline: $(STAMP) $(NPM_STAMP)
+# Everything the offline book is built from: it is rebuilt only when one of
+# these is newer than the last build.
+BOOK_INPUTS := _config.yml _toc.yml $(wildcard book/*.ipynb book/*.md book/*.bib book/_static/* book/_ext/*.py) \
+	$(BROWSER)/offline_config.py
+OFFLINE_INDEX := $(OFFLINE)/_build/html/index.html
+
+book-offline: $(OFFLINE_INDEX)
+	@echo "The offline book is at file://$(abspath $(OFFLINE_INDEX))"
+
+$(OFFLINE_INDEX): $(STAMP) $(NPM_STAMP) $(BOOK_INPUTS)
 	$(BIN)/python $(BROWSER)/offline_config.py $(OFFLINE)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going --config $(OFFLINE)/_config.yml --path-output $(OFFLINE)
-	@echo "The offline book is at file://$(abspath $(OFFLINE)/_build/html/index.html)"
+	@touch $@
 
-## test-browser: build the offline book, then check every page in headless Chromium with
-## the network off; screenshots at desktop and phone widths go to _build/screenshots
+## test-browser: build the offline book (unless it is up to date), then check every page in
+## headless Chromium with the network off; screenshots at desktop and phone widths go to
+## _build/screenshots. CHROMIUM=/path/to/chromium picks the browser; without it, Debian's
+## chromium is used, and installed (apt, as root) if it is missing.
+CHROMIUM ?= $(shell command -v chromium)
 test-browser: book-offline
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
-	PYTHON=$(BIN)/python CHROMIUM=$$(command -v chromium) node $(BROWSER)/test_pages.mjs \
+	@test -n "$(CHROMIUM)" || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+	PYTHON=$(BIN)/python CHROMIUM=$${CHROMIUM:-$$(command -v chromium)} node $(BROWSER)/test_pages.mjs \
 		$(OFFLINE)/_build/html _build/screenshots
 
 clean:
