@@ -108,6 +108,20 @@ async function inspect(page) {
     const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
     const dead = views.filter((s) => !s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx"));
     if (dead.length) problems.push(`${dead.length} of ${views.length} widgets not rendered`);
+    // Punctuation right after inline maths must not wrap onto the next line on its own.
+    const detached = [];
+    for (const span of document.querySelectorAll("span.math")) {
+      const next = span.nextSibling;
+      if (!next || next.nodeType !== Node.TEXT_NODE || !/^[.,;:!?)]/.test(next.textContent)) continue;
+      const rects = span.getClientRects();
+      const range = document.createRange();
+      range.setStart(next, 0);
+      range.setEnd(next, 1);
+      const mark = range.getBoundingClientRect();
+      if (!rects.length || mark.height === 0) continue; // not displayed (a closed dropdown)
+      if (mark.top >= rects[rects.length - 1].bottom - 1) detached.push(`${span.textContent.slice(0, 30)}${next.textContent[0]}`);
+    }
+    if (detached.length) problems.push(`${detached.length} punctuation marks wrapped away from their inline maths, e.g. ${JSON.stringify(detached[0])}`);
     const wide = document.documentElement.scrollWidth - window.innerWidth;
     if (wide > 1) warnings.push(`the page scrolls sideways by ${wide}px`);
     return { problems, warnings, widgets: views.length, explorers: document.querySelectorAll(".sfx").length };
