@@ -60,6 +60,11 @@ def copy_assets(static):
 
 def offline_config(static):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    # Jupyter Book finds local extensions relative to the config file, which
+    # moves to OUT_DIR here: point them back at the repository.
+    extensions = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, path in extensions.items():
+        extensions[name] = str(ROOT / path)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["mathjax_path"] = "offline/mathjax/tex-mml-chtml.js"
     sphinx["nb_ipywidgets_js"] = {
