@@ -152,3 +152,28 @@ def test_cores_and_torch_threads_without_sched_getaffinity(monkeypatch):
     assert bench.machine_info()["cores"] == 3
     monkeypatch.setattr(os, "cpu_count", lambda: None)  # "undetermined"
     assert _parallel.available_cpus() == 1
+
+
+def test_single_plot_labels_each_measured_kernel_size_once():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convbook import plotting
+
+    ks = {1: [3, 9, 33, 129, 513], 2: [3, 5, 9, 17, 33]}
+    rows = [
+        {"ndim": d, "n": 4096 if d == 1 else 128, "k": k, "method": m, "seconds": 1e-5 * k * (i + 1)}
+        for d in ks
+        for k in ks[d]
+        for i, m in enumerate(bench.SINGLE_METHODS)
+    ]
+    with plt.rc_context():
+        plotting.use_book_style()
+        fig = bench._draw(plt, plotting, "single", rows, None)
+        fig.canvas.draw()  # the book's text-size check passes
+        for ax, d in zip(fig.axes, ks):
+            assert [t.get_text() for t in ax.get_xticklabels()] == [str(k) for k in ks[d]]
+            assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
+        plt.close(fig)

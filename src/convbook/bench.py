@@ -596,8 +596,20 @@ def _plot(grid, rows, path, constants=None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from convbook import plotting
+
+    # The book's style, and its check that no text is too small to read.
+    with plt.rc_context():
+        plotting.use_book_style()
+        fig = _draw(plt, plotting, grid, rows, constants)
+        fig.savefig(path)
+        plt.close(fig)
+    return path
+
+
+def _draw(plt, plotting, grid, rows, constants):
     if grid == "single":
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        fig, axes = plt.subplots(1, 2, figsize=(7, 3.9), sharey=True)
         for ax, ndim in zip(axes, (1, 2)):
             sub = [r for r in rows if int(r["ndim"]) == ndim]
             if not sub:
@@ -609,40 +621,57 @@ def _plot(grid, rows, path, constants=None):
                 )
                 if pts:
                     ax.loglog(*zip(*pts), "o-", label=method)
-            ax.set(title=f"{ndim}-D, n = {n}", xlabel="kernel size k", ylabel="seconds")
-        axes[0].legend()
-    else:
-        keys = sorted({(int(r["c_in"]), int(r["n"])) for r in rows})
-        fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3.4), squeeze=False, sharey=True)
-        for ax, (c, n) in zip(axes[0], keys):
-            sub = [_record(r) | {"pass": r["pass"]} for r in rows if (int(r["c_in"]), int(r["n"])) == (c, n)]
-            for method in sorted({r["method"] for r in sub}):
-                pts = sorted(
-                    (r["w_shape"][2], r["seconds"])
+            # One plain label per measured size: a log axis spanning about a
+            # decade would label its minor ticks too, and they collide.
+            plotting.label_log_ticks(ax, [int(r["k"]) for r in sub if int(r["n"]) == n])
+            size = f"n = {n}" if ndim == 1 else f"{n} × {n}"
+            ax.set(title=f"{ndim}-D, {size}", xlabel="kernel size K")
+        axes[0].set_ylabel("seconds")
+        # Below the panels, where the legend covers no data.
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=3)
+        return fig
+    keys = sorted({(int(r["c_in"]), int(r["n"])) for r in rows})
+    ncols = min(2, len(keys))
+    nrows = -(-len(keys) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(7, 2.6 * nrows + 0.8), squeeze=False, sharex=True, sharey=True
+    )
+    for ax in axes.flat[len(keys) :]:
+        ax.set_visible(False)
+    for ax, (c, n) in zip(axes.flat, keys):
+        sub = [_record(r) | {"pass": r["pass"]} for r in rows if (int(r["c_in"]), int(r["n"])) == (c, n)]
+        for method in sorted({r["method"] for r in sub}):
+            pts = sorted(
+                (r["w_shape"][2], r["seconds"])
+                for r in sub
+                if r["method"] == method and r["pass"] == "forward"
+            )
+            if not pts:
+                continue
+            line = ax.semilogy(*zip(*pts), "o-", label=method)[0]
+            if method in LAYER_METHODS:
+                predicted = sorted(
+                    (
+                        r["w_shape"][2],
+                        cost.predict_conv2d_times(r["x_shape"], r["w_shape"], 1, r["padding"], constants)[
+                            method
+                        ],
+                    )
                     for r in sub
                     if r["method"] == method and r["pass"] == "forward"
                 )
-                if not pts:
-                    continue
-                line = ax.semilogy(*zip(*pts), "o-", label=method)[0]
-                if method in LAYER_METHODS:
-                    predicted = sorted(
-                        (
-                            r["w_shape"][2],
-                            cost.predict_conv2d_times(r["x_shape"], r["w_shape"], 1, r["padding"], constants)[
-                                method
-                            ],
-                        )
-                        for r in sub
-                        if r["method"] == method and r["pass"] == "forward"
-                    )
-                    ax.semilogy(*zip(*predicted), "--", color=line.get_color())
-            ax.set(title=f"C = {c}, n = {n}", xlabel="kernel size K")
-        axes[0][0].set_ylabel("seconds (dashed: model)")
-        axes[0][0].legend()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+                ax.semilogy(*zip(*predicted), "--", color=line.get_color())
+        ax.set(title=f"C = {c}, {n} × {n}")
+    for ax in axes[-1]:
+        ax.set_xlabel("kernel size K")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("seconds")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], color="gray", ls="--", lw=1))
+    labels.append("model (dashed)")
+    fig.legend(handles, labels, loc="outside lower center", ncol=4)
+    return fig
 
 
 # -- command line --------------------------------------------------------------

@@ -90,18 +90,21 @@ function labelled(text, control) {
   return element("label", { class: "sfx-control" }, [element("span", { text }), control]);
 }
 
-/** Draw stems (or bars) of `values` on a canvas; returns the mapping used, for the mouse. */
+// Axis text: 12 CSS px, the smallest size the book's figures use (convbook.plotting.MIN_TEXT_PX is 10).
+const AXIS_FONT = "12px sans-serif";
+
+/** Draw stems (or bars) of `values` on a canvas, with named axes; returns the mapping used, for the mouse. */
 function plot(canvas, values, opts) {
   const dpr = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 300;
-  const height = canvas.clientHeight || 110;
+  const height = canvas.clientHeight || 150;
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(height * dpr);
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   const ink = getComputedStyle(canvas).color || "#333";
-  const pad = { left: 34, right: 8, top: 6, bottom: 16 };
+  const pad = { left: 52, right: 8, top: 12, bottom: 34 };
   const all = values.concat(opts.overlay || [], opts.dots || []);
   let lo = opts.range ? opts.range[0] : Math.min(0, ...all);
   let hi = opts.range ? opts.range[1] : Math.max(0, ...all);
@@ -114,7 +117,7 @@ function plot(canvas, values, opts) {
   const count = opts.count || values.length;
   const xs = (i) => pad.left + ((i + 0.5) * (width - pad.left - pad.right)) / count;
   const ys = (v) => pad.top + ((hi - v) * (height - pad.top - pad.bottom)) / (hi - lo);
-  ctx.font = "10px sans-serif";
+  ctx.font = AXIS_FONT;
   ctx.fillStyle = ink;
   ctx.strokeStyle = ink;
   ctx.globalAlpha = 0.35;
@@ -127,11 +130,23 @@ function plot(canvas, values, opts) {
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
   [hi, lo].forEach((v) => ctx.fillText(formatTick(v), pad.left - 4, ys(v)));
+  ctx.textBaseline = "top";
   ctx.textAlign = "left";
-  ctx.textBaseline = "bottom";
-  ctx.fillText("0", pad.left, height);
+  ctx.fillText("0", pad.left, height - pad.bottom + 3);
   ctx.textAlign = "right";
-  ctx.fillText(String(count - 1), width - pad.right, height);
+  ctx.fillText(String(count - 1), width - pad.right, height - pad.bottom + 3);
+  // The axes' names: the index along the bottom, the quantity up the left.
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  if (opts.xName) ctx.fillText(opts.xName, pad.left + (width - pad.left - pad.right) / 2, height - 1);
+  if (opts.yName) {
+    ctx.save();
+    ctx.translate(2, pad.top + (height - pad.top - pad.bottom) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = "top";
+    ctx.fillText(opts.yName, 0, 0);
+    ctx.restore();
+  }
   ctx.globalAlpha = 1;
   if (opts.overlay) {
     ctx.strokeStyle = ink;
@@ -210,7 +225,7 @@ function render({ model, el }) {
   );
   const n = model.get("signal").length;
   const lengthInput = element("input", { type: "range", min: String(n), max: String(n + 32), step: "1",
-    "aria-label": "padded length N" });
+    "aria-label": "padded length L" });
   const lengthValue = element("output");
 
   const controls = element("div", { class: "sfx-controls" }, [
@@ -222,7 +237,7 @@ function render({ model, el }) {
       element("span", { text: "convolution" }),
       element("div", { class: "sfx-toggle" }, modeButtons),
     ]),
-    element("label", { class: "sfx-control sfx-length" }, [element("span", { text: "padded length N" }),
+    element("label", { class: "sfx-control sfx-length" }, [element("span", { text: "padded length L" }),
       lengthInput, lengthValue]),
   ]);
   const status = element("p", { class: "sfx-status", "aria-live": "polite" });
@@ -261,7 +276,7 @@ function render({ model, el }) {
     modeButtons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.mode === mode)));
     lengthInput.value = String(model.get("length"));
     lengthInput.disabled = mode !== "cyclic";
-    lengthValue.textContent = mode === "cyclic" ? String(model.get("length")) : "n + k − 1";
+    lengthValue.textContent = mode === "cyclic" ? String(model.get("length")) : "n + r − 1";
   }
 
   function draw() {
@@ -272,20 +287,24 @@ function render({ model, el }) {
     const need = x.length + h.length - 1;
     const lost = need - r.L;
     let text = mode === "linear"
-      ? `Linear: y has n + k − 1 = ${need} samples, and the DFTs are padded to that length, so nothing wraps around.`
-      : `Cyclic, N = ${r.L}: ` + (lost > 0
-        ? `N < n + k − 1 = ${need}, so the last ${lost} samples of the linear result wrap around onto the first ${lost} (aliasing, in purple; dashed: linear).`
-        : `N ≥ n + k − 1 = ${need}, so the cyclic result is the linear one followed by ${r.L - need} zeros: no aliasing.`);
+      ? `Linear: y has n + r − 1 = ${need} samples, and the DFTs are padded to that length, so nothing wraps around.`
+      : `Cyclic, L = ${r.L}: ` + (lost > 0
+        ? `L < n + r − 1 = ${need}, so the last ${lost} samples of the linear result wrap around onto the first ${lost} (aliasing, in purple; dashed: linear).`
+        : `L ≥ n + r − 1 = ${need}, so the cyclic result is the linear one followed by ${r.L - need} zeros: no aliasing.`);
     text += ` Largest gap between |F y| and |F x|·|F h| over the ${r.fy.length} frequencies: ${r.maxDiff.toExponential(1)}.`;
     status.textContent = text;
-    signalMap = plot(panels.x.canvas, x, { color: COLORS.input, range: [-SIGNAL_RANGE, SIGNAL_RANGE] });
-    plot(panels.h.canvas, h, { color: COLORS.kernel });
-    plot(panels.y.canvas, r.y, { color: COLORS.output, highlight: r.aliased,
+    const space = "sample m";
+    const freq = "frequency q";
+    signalMap = plot(panels.x.canvas, x, { color: COLORS.input, range: [-SIGNAL_RANGE, SIGNAL_RANGE],
+      xName: space, yName: "x[m]" });
+    plot(panels.h.canvas, h, { color: COLORS.kernel, xName: "tap k", yName: "h[k]" });
+    plot(panels.y.canvas, r.y, { color: COLORS.output, highlight: r.aliased, xName: space, yName: "y[m]",
       overlay: mode === "cyclic" ? r.linear.slice(0, Math.max(r.L, need)) : null,
       count: Math.max(r.y.length, mode === "cyclic" ? need : 0) });
-    plot(panels.fx.canvas, r.fx, { color: COLORS.input, bars: true });
-    plot(panels.fh.canvas, r.fh, { color: COLORS.kernel, bars: true });
-    plot(panels.fy.canvas, r.fy, { color: COLORS.output, bars: true, dots: r.fx.map((v, i) => v * r.fh[i]) });
+    plot(panels.fx.canvas, r.fx, { color: COLORS.input, bars: true, xName: freq, yName: "|F x|" });
+    plot(panels.fh.canvas, r.fh, { color: COLORS.kernel, bars: true, xName: freq, yName: "|F h|" });
+    plot(panels.fy.canvas, r.fy, { color: COLORS.output, bars: true, dots: r.fx.map((v, i) => v * r.fh[i]),
+      xName: freq, yName: "|F y|" });
     panels.fx.caption.innerHTML = `|<i>F x</i>|, DFT length ${r.L}`;
     root.dataset.state = JSON.stringify({ preset: model.get("preset"), signal: x, taps: h, mode,
       length: model.get("length") });

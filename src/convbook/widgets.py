@@ -162,16 +162,16 @@ def explorer_output(signal, taps, mode="linear", length=SIGNAL_LENGTH):
     Parameters
     ----------
     signal, taps : array_like
-        1-D signal ``x`` (``n`` samples) and filter ``h`` (``k`` taps).
+        1-D signal ``x`` (``n`` samples) and filter ``h`` (``r`` taps).
     mode : {"linear", "cyclic"}
-        ``"linear"``: the full convolution, ``n + k - 1`` samples.
+        ``"linear"``: the full convolution, ``n + r - 1`` samples.
         ``"cyclic"``: both zero-padded to ``length`` samples and convolved
         cyclically, which is what multiplying their length-``length`` DFTs
         computes; it equals the linear result, padded with zeros, when
-        ``length >= n + k - 1``, and folds its tail onto its head
+        ``length >= n + r - 1``, and folds its tail onto its head
         (aliasing) when ``length`` is shorter.
     length : int
-        The padded length of the cyclic mode, at least ``max(n, k)``;
+        The padded length of the cyclic mode, at least ``max(n, r)``;
         ignored in the linear mode.
 
     Returns
@@ -196,7 +196,7 @@ def explorer_output(signal, taps, mode="linear", length=SIGNAL_LENGTH):
 def explorer_spectra(signal, taps, mode="linear", length=SIGNAL_LENGTH):
     """The magnitudes ``|F x|``, ``|F h|`` and ``|F y|`` the explorer draws.
 
-    The DFT length is ``n + k - 1`` in the linear mode (the shortest padding
+    The DFT length is ``n + r - 1`` in the linear mode (the shortest padding
     without aliasing) and ``length`` in the cyclic mode; ``|F y|`` is the
     DFT of :func:`explorer_output`, and equals ``|F x| * |F h|``, frequency
     by frequency, in both modes. Only the frequencies ``0 .. L // 2`` are
@@ -429,8 +429,8 @@ def explorer_figure(preset="sines", filter="moving_average", width=7, mode="line
         axes[2, 0].legend(loc="upper right")
     axes[0, 0].set_title("space: y = h * x by sliding")
     axes[0, 1].set_title(f"frequency: DFT magnitudes, length {2 * (spectra[0].size - 1)}")
-    axes[2, 0].set_xlabel("sample n")
-    axes[2, 1].set_xlabel("frequency k")
+    axes[2, 0].set_xlabel("sample m")
+    axes[2, 1].set_xlabel("frequency q")
     return fig
 
 
