@@ -18,8 +18,9 @@ and runs the notebook top to bottom on a fresh kernel of this environment, in
 the notebook's own folder, and writes it back with execution counts 1, 2, 3,
 ... (what tests/test_notebooks.py and strict nbval expect). Per-cell timing
 metadata is dropped so that re-running an unchanged chapter gives a small
-diff. A notebook is written only once its run has succeeded, so a failing
-cell never leaves a half-executed chapter behind.
+diff. A notebook is written only once its run has succeeded (no cell raised
+an error or printed one), so a failing cell never leaves a half-executed
+chapter behind.
 """
 
 import argparse
@@ -105,6 +106,13 @@ def executed(nb, folder):
     ).execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    # IPython reports some errors as an output and lets the cell finish (one
+    # raised while a figure is displayed, such as convbook.plotting's check of
+    # text sizes): such a run has not succeeded either.
+    for number, cell in enumerate(nb.cells):
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if errors and "raises-exception" not in cell.metadata.get("tags", []):
+            raise SystemExit(f"cell {number} printed an error: {errors[0].ename}: {errors[0].evalue[:300]}")
     return nb
 
 
