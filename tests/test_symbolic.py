@@ -348,3 +348,39 @@ def test_spectral_kernel_large_names():
 def test_spectral_kernel_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         symbolic.spectral_kernel(**({"shape": (3, 3)} | kwargs))
+
+
+def test_latex_sum_breaks_lines_and_keeps_the_expression():
+    terms = sp.symbols("t0:13")
+    expr = sum(t * (-1) ** i for i, t in enumerate(terms))
+    text = symbolic.latex_sum(r"\hat X_1", expr, terms_per_line=5)
+    assert text.startswith(r"\begin{aligned} \hat X_1 &= ") and text.endswith(r"\end{aligned}")
+    lines = text.removeprefix(r"\begin{aligned} \hat X_1 &= ").removesuffix(r" \end{aligned}").split(r" \\ &")
+    assert len(lines) == 3
+    body = " ".join(line.removeprefix(r"\quad ") for line in lines)
+    assert sp.simplify(parse_latex_terms(body) - expr) == 0
+
+
+def parse_latex_terms(body):
+    # the terms are plain symbols t_{k} with signs: read them back
+    total, sign = 0, 1
+    for token in body.split():
+        if token in "+-":
+            sign = 1 if token == "+" else -1
+            continue
+        negative = token.startswith("-")
+        name = token.lstrip("-").replace("_{", "").replace("}", "")
+        total += (-1 if negative else 1) * sign * sp.Symbol(name)
+        sign = 1
+    return total
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "3"])
+def test_latex_sum_rejects_bad_terms_per_line(bad):
+    with pytest.raises((ValueError, TypeError), match="terms_per_line"):
+        symbolic.latex_sum("y", sp.Symbol("a"), terms_per_line=bad)
+
+
+def test_latex_sum_rejects_a_label_that_is_not_a_string():
+    with pytest.raises(TypeError, match="label"):
+        symbolic.latex_sum(3, sp.Symbol("a"))

@@ -40,6 +40,7 @@ __all__ = [
     "fft_route",
     "jacobian",
     "spectral_kernel",
+    "latex_sum",
 ]
 
 
@@ -490,6 +491,55 @@ def spectral_kernel(shape, name="a", orthonormal=False):
 
 
 # -- helpers -----------------------------------------------------------------
+
+
+def latex_sum(label, expr, terms_per_line=6):
+    """LaTeX for ``label = expr`` with a long sum broken over aligned lines.
+
+    A chapter shows a symbolic result as maths (``IPython.display.Math``), but
+    a sum of sixteen products does not fit the page on one line; this writes
+    ``terms_per_line`` terms per line, in sympy's printing order, each later
+    line starting with its sign.
+
+    Parameters
+    ----------
+    label : str
+        LaTeX for the left-hand side.
+    expr : sympy.Expr
+    terms_per_line : int, optional
+        At least 1.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from convbook import symbolic
+    >>> a, b, c = sp.symbols("a b c")
+    >>> print(symbolic.latex_sum("y", a - 2 * b + c, terms_per_line=2))
+    \\begin{aligned} y &= a - 2 b \\\\ &\\quad + c \\end{aligned}
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a LaTeX string, got {type(label).__name__}")
+    expr = sp.sympify(expr)
+    per_line = positive_int(terms_per_line, "terms_per_line")
+    lines, line = [], ""
+    for index, term in enumerate(expr.as_ordered_terms()):
+        negative = term.could_extract_minus_sign()
+        body = sp.latex(-term if negative else term)
+        if index == 0:
+            line = ("-" if negative else "") + body
+        else:
+            piece = ("- " if negative else "+ ") + body
+            if index % per_line == 0:
+                lines.append(line)
+                line = r"\quad " + piece
+            else:
+                line += " " + piece
+    lines.append(line)
+    return rf"\begin{{aligned}} {label} &= " + r" \\ &".join(lines) + r" \end{aligned}"
 
 
 def _as_matrix(A, name):
