@@ -12,6 +12,7 @@ different names (:func:`int_or_pair` turns one integer into two,
 import math
 import numbers
 import operator
+import warnings
 
 import numpy as np
 
@@ -20,6 +21,24 @@ OPERATIONS = ("correlate", "convolve")
 
 
 # -- arrays --------------------------------------------------------------------
+
+
+def warn_if_not_finite(arrays, stacklevel):
+    """Warn, as scipy.signal.convolve does, when the FFT route is given NaN or inf.
+
+    A transform mixes every input into every output, so one non-finite
+    value makes every output it reaches NaN or inf; the direct sum confines
+    it to the windows that contain it. The result is left as it is.
+    ``stacklevel`` counts from the caller of this function, as for
+    :func:`warnings.warn`.
+    """
+    if not all(np.isfinite(a).all() for a in arrays):
+        warnings.warn(
+            "Use of the FFT on input with NaN or inf makes NaN or inf of every output the transform "
+            "reaches, not only of the windows that contain it; consider method='direct'.",
+            RuntimeWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def as_numeric_array(a, name):

@@ -32,6 +32,7 @@ from ._validation import (
     check_same_ndim,
     nonnegative_int,
     positive_int,
+    warn_if_not_finite,
 )
 
 #: The algorithms of :func:`convolve`, :func:`correlate` and :func:`circular_convolve`.
@@ -66,6 +67,13 @@ def convolve(x, h, mode="full", method="direct"):
     numpy.ndarray
         The convolution, of dtype ``numpy.result_type(x, h)``.
 
+    Warns
+    -----
+    RuntimeWarning
+        With ``method="fft"``, when ``x`` or ``h`` holds NaN or inf (as
+        :func:`scipy.signal.convolve` warns): the transform spreads it to
+        every output. The result is returned unchanged.
+
     Examples
     --------
     >>> from convbook import convolve
@@ -75,6 +83,13 @@ def convolve(x, h, mode="full", method="direct"):
     array([2.5, 0.5])
     """
     x, h = _check_pair(x, h, mode, method)
+    if method == "fft":
+        warn_if_not_finite((x, h), stacklevel=2)
+    return _convolve(x, h, mode, method)
+
+
+def _convolve(x, h, mode, method):
+    """:func:`convolve` of checked arrays."""
     if x.ndim == 0:
         return x * h
     if mode == "valid" and _swap_for_valid(x.shape, h.shape):
@@ -104,6 +119,13 @@ def correlate(x, h, mode="full", method="direct"):
     numpy.ndarray
         The cross-correlation, of dtype ``numpy.result_type(x, h)``.
 
+    Warns
+    -----
+    RuntimeWarning
+        With ``method="fft"``, when ``x`` or ``h`` holds NaN or inf (as
+        :func:`scipy.signal.convolve` warns): the transform spreads it to
+        every output. The result is returned unchanged.
+
     Examples
     --------
     >>> from convbook import correlate
@@ -111,10 +133,12 @@ def correlate(x, h, mode="full", method="direct"):
     array([1, 3])
     """
     x, h = _check_pair(x, h, mode, method)
+    if method == "fft":
+        warn_if_not_finite((x, h), stacklevel=2)
     if x.ndim == 0:
         return x * np.conj(h)
     flipped = np.conj(h[(slice(None, None, -1),) * h.ndim])
-    return convolve(x, flipped, mode=mode, method=method)
+    return _convolve(x, flipped, mode, method)
 
 
 def circular_convolve(x, h, method="fft"):

@@ -62,7 +62,7 @@ Winograd's method in Chapter *What convolution costs* (book/09_cost.ipynb).
 import numpy as np
 
 from . import conv_direct, conv_fft, conv_im2col, cost, winograd
-from ._validation import check_choice, check_ndim, real_array
+from ._validation import check_choice, check_ndim, real_array, warn_if_not_finite
 from .geometry import LAYER_METHODS as METHODS
 from .geometry import LayerGeometry, layer_geometry
 
@@ -116,6 +116,14 @@ def conv2d(x, w, bias=None, stride=1, padding=0, method="direct"):
         Shape ``(B, C_out, H_out, W_out)`` with
         ``H_out = conv_output_size(H, K_h, stride, padding)``; dtype as in
         the module docstring (float32 stays float32).
+
+    Warns
+    -----
+    RuntimeWarning
+        When the FFT runs (``method="fft"``, or ``"auto"`` choosing it) on
+        ``x`` or ``w`` holding NaN or inf, as :func:`scipy.signal.convolve`
+        warns: the transform spreads it to every output of that image. The
+        result is returned unchanged.
 
     Raises
     ------
@@ -217,6 +225,12 @@ def conv2d_backward(x, w, grad_output, stride=1, padding=0, method="direct"):
     grad_w : numpy.ndarray
         Shape of ``w``.
 
+    Warns
+    -----
+    RuntimeWarning
+        As :func:`conv2d`, when the FFT runs on ``x``, ``w`` or
+        ``grad_output`` holding NaN or inf.
+
     Examples
     --------
     >>> import numpy as np
@@ -280,7 +294,9 @@ def _forward(x, w, bias, stride, padding, method):
     x, w, geom, dtype = _check_layer(x, w, stride, padding, method, extra)
     if bias is not None and bias.shape != (geom.out_channels,):
         raise ValueError(f"bias must have shape (C_out,) = ({geom.out_channels},), got shape {bias.shape}")
-    y = _algorithm(method, geom).forward(x.astype(dtype, copy=False), w.astype(dtype, copy=False), geom)
+    y = _algorithm(method, geom, (x, w)).forward(
+        x.astype(dtype, copy=False), w.astype(dtype, copy=False), geom
+    )
     if bias is not None:
         y += bias.astype(dtype, copy=False)[:, None, None]
     return y
@@ -294,15 +310,20 @@ def _backward(x, w, grad_output, stride, padding, method):
             f"grad_output must have the shape of the layer's output (B, C_out, H_out, W_out) = "
             f"{geom.output_shape}, got shape {grad_output.shape}"
         )
-    return _algorithm(method, geom).backward(
+    return _algorithm(method, geom, (x, w, grad_output)).backward(
         x.astype(dtype, copy=False), w.astype(dtype, copy=False), grad_output.astype(dtype, copy=False), geom
     )
 
 
-def _algorithm(method, geom):
-    """The module that computes ``method``; for "auto", the cost model's pick for ``geom``."""
+def _algorithm(method, geom, arrays):
+    """The module that computes ``method``; for "auto", the cost model's pick for ``geom``.
+
+    Warns (at the public function's caller) when the FFT is to run on ``arrays`` holding NaN or inf.
+    """
     if method == "auto":
         method = cost.choose_conv2d_method(geom.input_shape, geom.weight_shape, geom.stride, geom.padding)
+    if method == "fft":
+        warn_if_not_finite(arrays, stacklevel=4)  # _algorithm, _forward/_backward, conv2d*, caller
     return _ALGORITHMS[method]
 
 
