@@ -122,9 +122,7 @@ def correlate(x, h, mode="full", method="direct"):
     Warns
     -----
     RuntimeWarning
-        With ``method="fft"``, when ``x`` or ``h`` holds NaN or inf (as
-        :func:`scipy.signal.convolve` warns): the transform spreads it to
-        every output. The result is returned unchanged.
+        As :func:`convolve`.
 
     Examples
     --------
