@@ -78,3 +78,18 @@ def test_label_log_ticks_gives_one_label_per_value():
     fig.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == [str(k) for k in ks]
     assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+
+
+def test_label_log_ticks_names_a_bad_axis():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="axis"):
+        plotting.label_log_ticks(ax, [3, 9], axis="z")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, "10"])
+def test_check_text_sizes_names_a_bad_min_px(bad):
+    fig, _ = plt.subplots()
+    with pytest.raises((ValueError, TypeError), match="min_px"):
+        plotting.check_text_sizes(fig, min_px=bad)
+    plt.close(fig)

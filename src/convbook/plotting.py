@@ -27,6 +27,8 @@ from matplotlib.axis import Axis
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
+from ._validation import check_choice, positive_real
+
 __all__ = [
     "use_book_style",
     "show_matrix",
@@ -195,6 +197,7 @@ def check_text_sizes(fig, min_px=MIN_TEXT_PX):
     convbook.plotting.FigureTextTooSmall: ...'time' at 5.6 px...
     >>> plt.close(fig)
     """
+    min_px = positive_real(min_px, "min_px")
     small = [(s, px) for s, px in text_sizes(fig) if px < min_px - 1e-9]
     if small:
         width = fig.get_figwidth() * fig.dpi
@@ -261,6 +264,7 @@ def label_log_ticks(ax, values, axis="x"):
     ['3', '9', '33']
     >>> plt.close(fig)
     """
+    check_choice(axis, "axis", ("x", "y"))
     which = ax.xaxis if axis == "x" else ax.yaxis
     values = sorted(set(values))
     which.set_major_locator(FixedLocator(values))
