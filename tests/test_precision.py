@@ -64,7 +64,9 @@ def test_fft_in_error_grows_with_the_format(fmt):
 def test_correlation_in_float64_is_the_exact_one(method, shape, kernel):
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal(shape), rng.standard_normal(kernel)
-    np.testing.assert_allclose(correlate2d_in(x, w, "float64", method), correlate(x, w, mode="valid"), atol=1e-12)
+    np.testing.assert_allclose(
+        correlate2d_in(x, w, "float64", method), correlate(x, w, mode="valid"), atol=1e-12
+    )
 
 
 def test_the_direct_sum_is_local_in_every_format_and_the_fft_is_not():

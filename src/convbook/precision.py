@@ -108,7 +108,9 @@ def _round(x, fmt):
         # The spacing of the format's numbers at x; below the normal range it stays that of the subnormals.
         spacing = np.ldexp(1.0, np.maximum(exponent - 1, emin) - (bits - 1))
         rounded = np.rint(x / spacing) * spacing
-        return np.where(np.abs(rounded) > largest, np.copysign(np.inf, x), np.where(np.isfinite(x), rounded, x))
+        return np.where(
+            np.abs(rounded) > largest, np.copysign(np.inf, x), np.where(np.isfinite(x), rounded, x)
+        )
 
 
 def fft_in(x, fmt, inverse=False):
@@ -246,7 +248,9 @@ def correlate2d_in(x, w, fmt, method="direct"):
     x = check_ndim(real_array(x, "x"), "x", 2, "(M, N)")
     w = check_ndim(real_array(w, "w"), "w", 2, "(K_h, K_w)")
     if w.shape[0] > x.shape[0] or w.shape[1] > x.shape[1]:
-        raise ValueError(f"w must be no larger than x along each axis, got x.shape={x.shape} and w.shape={w.shape}")
+        raise ValueError(
+            f"w must be no larger than x along each axis, got x.shape={x.shape} and w.shape={w.shape}"
+        )
     with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are the format's own results
         return _correlate2d_in(round_to(x, fmt), round_to(w, fmt), fmt, method)
 
