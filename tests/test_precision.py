@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from convbook import correlate
-from convbook.precision import FORMATS, correlate2d_in, fft_in, round_to, unit_roundoff
+from convbook.precision import FORMATS, correlate2d_in, fft_in, max_by_distance, round_to, unit_roundoff
 
 
 def wide_range(n=20000, seed=0):
@@ -94,3 +94,21 @@ def test_bad_input_names_the_argument():
         correlate2d_in(np.ones((4, 4)), np.ones((5, 2)), "float16")
     with pytest.raises(ValueError, match="x"):
         correlate2d_in(np.ones(4), np.ones((2, 2)), "float16")
+
+
+def test_max_by_distance_against_a_loop():
+    rng = np.random.default_rng(5)
+    values = rng.standard_normal((6, 9))
+    got = max_by_distance(values, (1, 7))
+    expected = np.zeros(8)
+    for i in range(6):
+        for j in range(9):
+            d = max(abs(i - 1), abs(j - 7))
+            expected[d] = max(expected[d], abs(values[i, j]))
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("centre", [(5, 0), (0,), (-1, 0)])
+def test_max_by_distance_refuses_a_centre_outside(centre):
+    with pytest.raises(ValueError, match="centre"):
+        max_by_distance(np.zeros((5, 5)), centre)

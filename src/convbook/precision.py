@@ -26,7 +26,7 @@ import numpy as np
 
 from ._validation import check_choice, check_ndim, real_array
 
-__all__ = ["FORMATS", "unit_roundoff", "round_to", "fft_in", "correlate2d_in"]
+__all__ = ["FORMATS", "unit_roundoff", "round_to", "fft_in", "correlate2d_in", "max_by_distance"]
 
 # significand bits (with the implicit one), smallest normal exponent, largest finite value
 _FORMATS = {
@@ -253,6 +253,51 @@ def correlate2d_in(x, w, fmt, method="direct"):
         )
     with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are the format's own results
         return _correlate2d_in(round_to(x, fmt), round_to(w, fmt), fmt, method)
+
+
+def max_by_distance(values, centre):
+    """The largest ``|value|`` at each Chebyshev distance from ``centre``.
+
+    The Chebyshev distance of ``(i, j)`` from ``(a, b)`` is
+    ``max(|i - a|, |j - b|)``: the outputs at distance ``d`` of a valid
+    correlation with a ``K x K`` kernel are those whose windows are ``d``
+    rows or columns away from the one that starts at ``centre``. Used to
+    see how far the error caused by one input value travels. Taught in
+    Chapter *What locality buys* (book/11_locality.ipynb).
+
+    Parameters
+    ----------
+    values : array_like
+        Real 2-D array (an error map, say).
+    centre : tuple of two ints
+        A position inside ``values``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out[d]`` is the largest ``|values|`` at distance ``d``, for ``d``
+        from 0 to the largest distance in the array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.precision import max_by_distance
+    >>> values = np.zeros((5, 5))
+    >>> values[2, 2], values[0, 4], values[3, 2] = 9.0, -4.0, 1.0
+    >>> max_by_distance(values, (2, 2))
+    array([9., 1., 4.])
+    """
+    values = check_ndim(real_array(values, "values"), "values", 2, "array")
+    if np.ndim(centre) != 1 or len(centre) != 2:
+        raise ValueError(f"centre must be two ints (row, column), got {centre!r}")
+    row, col = (int(c) for c in centre)
+    if not (0 <= row < values.shape[0] and 0 <= col < values.shape[1]):
+        raise ValueError(f"centre must lie inside values of shape {values.shape}, got {centre!r}")
+    rows, cols = np.indices(values.shape)
+    distance = np.maximum(np.abs(rows - row), np.abs(cols - col)).ravel()
+    out = np.zeros(distance.max() + 1)
+    np.maximum.at(out, distance, np.abs(values.astype(np.float64)).ravel())
+    return out
 
 
 def _correlate2d_in(x, w, fmt, method):
