@@ -14,9 +14,11 @@ and the cost model (``cost``) share.
 
 # Used as modules, because their names are too generic for the top level:
 # convbook.cnn.train (the CNN of *Training a CNN through the FFT*,
-# book/08_training_through_fft.ipynb) and convbook.graphs.laplacian (not the
-# kernel convbook.laplacian).
-from . import cnn, graphs
+# book/08_training_through_fft.ipynb), convbook.graphs.laplacian (not the
+# kernel convbook.laplacian), and the modules of *What locality buys*
+# (book/11_locality.ipynb): convbook.precision, convbook.locality and
+# convbook.spectral_layers.
+from . import cnn, graphs, locality, precision, spectral_layers
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .cost import choose_conv2d_method
 from .data import grace_hopper
@@ -30,6 +32,9 @@ __version__ = "0.1.0"
 __all__ = [
     "cnn",
     "graphs",
+    "locality",
+    "precision",
+    "spectral_layers",
     "box",
     "bttb_matrix",
     "choose_conv2d_method",

@@ -28,6 +28,8 @@ class alone.
 Taught in Chapter *What locality buys* (book/11_locality.ipynb).
 """
 
+import functools
+
 import numpy as np
 
 from ._validation import (
@@ -347,10 +349,21 @@ def learning_curve(
 # -- the network ---------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
 def _offsets(n):
     """Index of the offset (q - p) mod n, per axis, for every pair of pixels p, q of an n x n image."""
     rows, cols = np.divmod(np.arange(n * n), n)
-    return ((rows[None, :] - rows[:, None]) % n) * n + (cols[None, :] - cols[:, None]) % n
+    offsets = ((rows[None, :] - rows[:, None]) % n) * n + (cols[None, :] - cols[:, None]) % n
+    offsets.flags.writeable = False  # cached: shared by every call
+    return offsets
+
+
+@functools.lru_cache(maxsize=8)
+def _hartley(n):
+    """The orthonormal Hartley matrix of n x n images (symmetric), cached: every training step needs it."""
+    basis = spectral_basis(n, "hartley")
+    basis.flags.writeable = False
+    return basis
 
 
 def _local_offsets(k, n):
@@ -368,7 +381,7 @@ def _matrix(model, n):
         kernels = np.zeros((len(layer), n * n), layer.dtype)
         kernels[:, _local_offsets(layer.shape[-1], n)] = layer.reshape(len(layer), -1)
     else:
-        kernels = layer @ spectral_basis(n, "hartley").astype(layer.dtype).T
+        kernels = layer @ _hartley(n).astype(layer.dtype, copy=False).T
     return kernels[:, _offsets(n)]
 
 
@@ -381,7 +394,7 @@ def _tied_gradient(model, grad_matrix, n):
     grad_kernels = np.stack([np.bincount(offsets, g.ravel(), minlength=n * n) for g in grad_matrix])
     if kind == "local":
         return grad_kernels[:, _local_offsets(layer.shape[-1], n)].reshape(layer.shape).astype(layer.dtype)
-    return (grad_kernels @ spectral_basis(n, "hartley")).astype(layer.dtype)
+    return (grad_kernels @ _hartley(n)).astype(layer.dtype)
 
 
 def _forward(model, x):

@@ -21,7 +21,6 @@ Taught in Chapter *What locality buys* (book/11_locality.ipynb).
 
 import numpy as np
 import scipy.fft
-import scipy.signal
 
 from ._validation import as_numeric_array, check_ndim, positive_int, real_array, shape_tuple
 
@@ -140,6 +139,8 @@ def spectral_pool(x, output_shape):
         raise ValueError(
             f"output_shape must be two sizes no larger than the maps' {x.shape[-2:]}, got {output_shape!r}"
         )
+    import scipy.signal  # here, not at the top: it is slow to import, and only this function needs it
+
     dtype = np.float32 if x.dtype == np.float32 else np.float64
     pooled = scipy.signal.resample(x.astype(np.float64), shape[0], axis=-2)
     return scipy.signal.resample(pooled, shape[1], axis=-1).astype(dtype)
