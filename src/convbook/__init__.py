@@ -15,8 +15,10 @@ and the cost model (``cost``) share.
 # Used as modules, because their names are too generic for the top level:
 # convbook.cnn.train (the CNN of *Training a CNN through the FFT*,
 # book/08_training_through_fft.ipynb) and convbook.graphs.laplacian (not the
-# kernel convbook.laplacian).
-from . import cnn, graphs
+# kernel convbook.laplacian), and convbook.adjoints.crop, .inner and the
+# other operators of the FFT route with their adjoints (taught in
+# *Backpropagation through convolution*, book/06_backpropagation.ipynb).
+from . import adjoints, cnn, graphs
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .cost import choose_conv2d_method
 from .data import grace_hopper
@@ -28,6 +30,7 @@ from .matrices import bttb_matrix, circulant, convolution_matrix, dft2_matrix, d
 __version__ = "0.1.0"
 
 __all__ = [
+    "adjoints",
     "cnn",
     "graphs",
     "box",
