@@ -393,9 +393,9 @@ def irfft2_adjoint(g):
     ``irfft2`` of a half spectrum ``z`` of shape ``(H, W//2 + 1)`` is
     ``x[m, n] = (1 / H W) sum_{k, l} weights[l] Re(z[k, l] exp(+2 pi i (k
     m / H + l n / W)))``, each kept column standing for
-    :func:`hermitian_weights` columns of the full spectrum (the imaginary
-    parts that no real array could have, in column 0 and ``W/2``, are
-    ignored). Moving the sum to the other side of the real inner product
+    :func:`hermitian_weights` columns of the full spectrum (of columns 0
+    and ``W/2`` only the part a real array could have, Hermitian along the
+    rows, reaches ``x``). Moving the sum to the other side of the real inner product
     gives ``<irfft2(z), g> = <z, weights rfft2(g) / (H W)>``: the naive
     ``rfft2(g) / (H W)`` is off by the same weights, the other way.
     Taught in Chapter *Backpropagation through convolution*
