@@ -166,6 +166,18 @@ def _bounded_int(value, name, minimum, expected):
     return n
 
 
+def index_pair(value, name, shape, where):
+    """Two 0-based indices inside ``shape``, as a tuple of ints; ``where`` names what they index."""
+    if isinstance(value, str) or np.ndim(value) != 1 or len(value) != 2:
+        raise ValueError(
+            f"{name} must be a pair of 0-based indices (row, column) into {where}, got {value!r}"
+        )
+    pair = tuple(nonnegative_int(v, f"{name}[{d}]") for d, v in enumerate(value))
+    if any(v >= s for v, s in zip(pair, shape)):
+        raise ValueError(f"{name} must index {where}, of shape {tuple(shape)}, got {pair}")
+    return pair
+
+
 def shape_tuple(shape, name):
     """Return ``shape`` (an int or a sequence of ints) as a tuple of positive ints."""
     if np.ndim(shape) == 0:

@@ -27,8 +27,17 @@ import math
 import numpy as np
 import sympy as sp
 
-from ._validation import MODES, OPERATIONS, check_choice, check_fits, pair_of_positive_ints, positive_int
+from ._validation import (
+    MODES,
+    OPERATIONS,
+    check_choice,
+    check_fits,
+    index_pair,
+    pair_of_positive_ints,
+    positive_int,
+)
 from .convolution import _window
+from .matrices import dft2_matrix as _numeric_dft2_matrix
 
 __all__ = [
     "symbol_matrix",
@@ -41,6 +50,7 @@ __all__ = [
     "jacobian",
     "spectral_kernel",
     "latex_sum",
+    "partial_sum_footprints",
 ]
 
 
@@ -540,6 +550,86 @@ def latex_sum(label, expr, terms_per_line=6):
                 line += " " + piece
     lines.append(line)
     return rf"\begin{{aligned}} {label} &= " + r" \\ &".join(lines) + r" \end{aligned}"
+
+
+def partial_sum_footprints(output, variable, wrt="w", image_shape=(4, 4), kernel_shape=(3, 3)):
+    """The footprint of a derivative as the FFT route's frequency terms are added one by one.
+
+    Through the FFT route, output ``y_n`` (``n = (i, j)``, a valid output of
+    the correlation of an ``M x N`` image with a ``K x L`` kernel) is a sum of
+    ``M N`` frequency terms, ``y_n = sum_f tau_f`` with
+    ``tau_f = conj(F[n, f]) conj(W^_f) X^_f / (M N)``, as in
+    :func:`fft_route`. The derivative of one term by a weight ``w_k`` is
+    linear in the pixels, and by a pixel ``x_j`` linear in the weights; this
+    function returns their coefficients (the footprint of the derivative)
+    for the partial sums ``sum_{g <= f} d tau_g / d w_k`` (or ``d x_j``),
+    ``f = 0 .. M N - 1`` in row-major order of the frequencies. One term
+    spreads ``1 / (M N)`` in magnitude over the whole image; the complete sum
+    is the spatial derivative, ``d y_n / d w_k = x_{n + k}`` (a single pixel)
+    and ``d y_n / d x_j = w_{j - n}`` (a single weight, or none when pixel
+    ``j`` lies outside the window of output ``n``). Computed in floating
+    point from :func:`convbook.dft2_matrix`: the numbers the footprint
+    widget (:class:`convbook.widgets.FootprintExplorer`) computes in
+    JavaScript. Taught in Chapter *The symbolic gradient comparison*
+    (book/07_symbolic_gradients.ipynb), whose figure of the partial sums it
+    draws.
+
+    Parameters
+    ----------
+    output : tuple of int
+        ``(i, j)``, 0-based, of the valid output, ``0 <= i <= M - K`` and
+        ``0 <= j <= N - L``.
+    variable : tuple of int
+        0-based ``(k, l)`` of the weight for ``wrt="w"``, or ``(m, n)`` of
+        the pixel for ``wrt="x"``.
+    wrt : {"w", "x"}
+        Differentiate by a weight or by a pixel.
+    image_shape, kernel_shape : tuple of int
+        ``(M, N)`` and ``(K, L)``; the kernel no larger than the image.
+
+    Returns
+    -------
+    numpy.ndarray
+        complex128, shape ``(M N, M, N)`` for ``wrt="w"`` (coefficients of
+        the pixels) or ``(M N, K, L)`` for ``wrt="x"`` (coefficients of the
+        weights); entry ``[f]`` is the partial sum of the first ``f + 1``
+        terms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import symbolic
+    >>> sums = symbolic.partial_sum_footprints((0, 0), (0, 0))
+    >>> np.round(abs(sums[0]), 4)  # one term: 1/16 on every pixel
+    array([[0.0625, 0.0625, 0.0625, 0.0625],
+           [0.0625, 0.0625, 0.0625, 0.0625],
+           [0.0625, 0.0625, 0.0625, 0.0625],
+           [0.0625, 0.0625, 0.0625, 0.0625]])
+    >>> np.round(sums[-1].real, 12) + 0.0  # all sixteen: x11 alone
+    array([[1., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [0., 0., 0., 0.]])
+    """
+    M, N = pair_of_positive_ints(image_shape, "image_shape", "(rows, columns)")
+    K, L = pair_of_positive_ints(kernel_shape, "kernel_shape", "(rows, columns)")
+    check_fits((K, L), (M, N), "kernel_shape", "image_shape", "to be zero-padded to it")
+    check_choice(wrt, "wrt", ("w", "x"))
+    i, j = index_pair(output, "output", (M - K + 1, N - L + 1), "the valid output")
+    where = (K, L) if wrt == "w" else (M, N)
+    a, b = index_pair(variable, "variable", where, "the kernel" if wrt == "w" else "the image")
+    F = _numeric_dft2_matrix((M, N))
+    n = i * N + j
+    # d tau_f / d w_k, coefficient of x_p (equally d tau_f / d x_p, coefficient of w_k):
+    # conj(F[n, f]) conj(F[f, k]) F[f, p] / (M N), with k indexing the zero-padded kernel.
+    if wrt == "w":
+        terms = (np.conj(F[n, :]) * np.conj(F[:, a * N + b]))[:, None] * F / (M * N)
+        shape = (M, N)
+    else:
+        kernel = (np.arange(K)[:, None] * N + np.arange(L)[None, :]).ravel()
+        terms = (np.conj(F[n, :]) * F[:, a * N + b])[:, None] * np.conj(F[:, kernel]) / (M * N)
+        shape = (K, L)
+    return np.cumsum(terms, axis=0).reshape(M * N, *shape)
 
 
 def _as_matrix(A, name):

@@ -13,6 +13,11 @@ theorem, and to Chapter *Circulant matrices and the convolution rule*
 companion of Chapter *Convolution in 2-D* (book/02_convolution_2d.ipynb):
 a photograph filtered in space, and its spectrum multiplied in frequency.
 
+:class:`FootprintExplorer`, also an ``anywidget`` computed in JavaScript
+(``footprint.js``), belongs to Chapter *The symbolic gradient comparison*
+(book/07_symbolic_gradients.ipynb): the footprint of a derivative of the
+FFT route collapsing onto the spatial one as frequency terms are added.
+
 This module imports matplotlib, anywidget and ipywidgets, so it is not
 imported by ``import convbook``; chapters use ``from convbook import widgets``.
 """
@@ -27,8 +32,16 @@ import numpy as np
 import scipy.fft
 import traitlets
 
-from . import kernels, plotting
-from ._validation import as_numeric_array, check_choice, check_ndim, positive_int
+from . import kernels, plotting, symbolic
+from ._validation import (
+    as_numeric_array,
+    check_choice,
+    check_fits,
+    check_ndim,
+    index_pair,
+    pair_of_positive_ints,
+    positive_int,
+)
 from .convolution import circular_convolve, convolve
 
 __all__ = [
@@ -45,6 +58,7 @@ __all__ = [
     "image_filter_figure",
     "image_filter_explorer",
     "ImageFilterExplorer",
+    "FootprintExplorer",
 ]
 
 _HERE = pathlib.Path(__file__).parent
@@ -552,3 +566,103 @@ class ImageFilterExplorer(ipywidgets.VBox):
 
     def __repr__(self):
         return f"ImageFilterExplorer(kernel={self.kernel.value!r}, image shape {self.image.shape})"
+
+
+#: The largest image side :class:`FootprintExplorer` takes: its grids must fit a phone.
+FOOTPRINT_MAX_SIDE = 8
+
+
+class FootprintExplorer(anywidget.AnyWidget):
+    """Add the FFT route's frequency terms one by one and watch a derivative's footprint collapse.
+
+    Through the FFT route, a valid output ``y_n`` of the correlation of an
+    ``M x N`` image with a ``K x L`` kernel is a sum of ``M N`` frequency
+    terms, each of which involves every pixel and every weight. The reader
+    picks an output, a weight (derivative ``d y_n / d w_k``, whose
+    coefficients live on the pixels) or a pixel (``d y_n / d x_j``, on the
+    weights), and the number of terms; the widget shows the magnitude of
+    every coefficient of the partial sum, spread over the whole image after
+    one term, and the spatial derivative alone (one pixel, one weight, or
+    nothing) after all of them. Everything is computed in JavaScript
+    (``footprint.js``), so it runs in the static book; its numbers are those
+    of :func:`convbook.symbolic.partial_sum_footprints`. Used in Chapter
+    *The symbolic gradient comparison* (book/07_symbolic_gradients.ipynb).
+
+    Parameters
+    ----------
+    output : tuple of int
+        0-based ``(i, j)`` of the valid output (``(0, 0)`` is ``y11``).
+    variable : tuple of int
+        0-based ``(k, l)`` of the weight for ``wrt="w"``, ``(m, n)`` of the
+        pixel for ``wrt="x"``.
+    wrt : {"w", "x"}
+        Differentiate by a weight or by a pixel.
+    terms : int
+        How many frequency terms are added, from 1 to ``M N``.
+    image_shape, kernel_shape : tuple of int
+        ``(M, N)``, sides at most :data:`FOOTPRINT_MAX_SIDE`, and ``(K, L)``,
+        no larger than the image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import widgets
+    >>> w = widgets.FootprintExplorer(output=(1, 1), variable=(0, 0), terms=16)
+    >>> w.output, w.terms, w.image_shape
+    ([1, 1], 16, [4, 4])
+    >>> np.round(abs(w.expected_footprint()), 12)[1:3, 1:3] + 0.0  # x22 alone: y22 = w11 x22 + ...
+    array([[1., 0.],
+           [0., 0.]])
+    """
+
+    _esm = _HERE / "footprint.js"
+    _css = _HERE / "footprint.css"
+
+    image_shape = traitlets.List(traitlets.Int(), [4, 4]).tag(sync=True)
+    kernel_shape = traitlets.List(traitlets.Int(), [3, 3]).tag(sync=True)
+    output = traitlets.List(traitlets.Int(), [0, 0]).tag(sync=True)
+    variable = traitlets.List(traitlets.Int(), [0, 0]).tag(sync=True)
+    wrt = traitlets.Unicode("w").tag(sync=True)
+    terms = traitlets.Int(1).tag(sync=True)
+
+    def __init__(
+        self, output=(0, 0), variable=(0, 0), wrt="w", terms=1, image_shape=(4, 4), kernel_shape=(3, 3)
+    ):
+        M, N = pair_of_positive_ints(image_shape, "image_shape", "(rows, columns)")
+        K, L = pair_of_positive_ints(kernel_shape, "kernel_shape", "(rows, columns)")
+        if max(M, N) > FOOTPRINT_MAX_SIDE:
+            raise ValueError(f"image_shape must have sides of at most {FOOTPRINT_MAX_SIDE}, got {(M, N)}")
+        check_fits((K, L), (M, N), "kernel_shape", "image_shape", "to be zero-padded to it")
+        check_choice(wrt, "wrt", ("w", "x"))
+        output = index_pair(output, "output", (M - K + 1, N - L + 1), "the valid output")
+        variable = index_pair(
+            variable,
+            "variable",
+            (K, L) if wrt == "w" else (M, N),
+            "the kernel" if wrt == "w" else "the image",
+        )
+        terms = positive_int(terms, "terms")
+        if terms > M * N:
+            raise ValueError(f"terms must be from 1 to the {M * N} frequencies of the image, got {terms}")
+        super().__init__(
+            image_shape=[M, N],
+            kernel_shape=[K, L],
+            output=list(output),
+            variable=list(variable),
+            wrt=wrt,
+            terms=terms,
+        )
+
+    def __repr__(self):
+        return (
+            f"FootprintExplorer(output={tuple(self.output)}, variable={tuple(self.variable)}, "
+            f"wrt={self.wrt!r}, terms={self.terms}, image_shape={tuple(self.image_shape)}, "
+            f"kernel_shape={tuple(self.kernel_shape)})"
+        )
+
+    def expected_footprint(self):
+        """The partial sum the JavaScript shows, by :func:`convbook.symbolic.partial_sum_footprints`."""
+        sums = symbolic.partial_sum_footprints(
+            self.output, self.variable, self.wrt, self.image_shape, self.kernel_shape
+        )
+        return sums[self.terms - 1]

@@ -11,7 +11,10 @@
 // numbered equation under its number. On pages with the space-frequency explorer it changes the
 // preset and the mode, checks that the output and the spectrum change, and
 // has Python (convbook, through $PYTHON) recompute every output the
-// JavaScript showed. Saves a full-page screenshot of each page at each width
+// JavaScript showed. On pages with the footprint explorer it adds and removes
+// frequency terms, changes the output and the variable differentiated by,
+// reads the numbers the widget displays, and has Python recompute them with
+// convbook.symbolic.partial_sum_footprints. Saves a full-page screenshot of each page at each width
 // and ends with the line "N passed, N failed"; exits 1 if any check failed.
 
 import { spawnSync } from "node:child_process";
@@ -99,14 +102,14 @@ async function inspect(page) {
     const untypeset = mathNodes.filter((n) => !n.querySelector("mjx-container") && !n.closest("mjx-container"));
     if (untypeset.length) problems.push(`${untypeset.length} maths elements not typeset, e.g. ${untypeset[0].textContent.slice(0, 60)}`);
     const main = document.querySelector("main, article, body").cloneNode(true);
-    main.querySelectorAll("pre, code, script, style, textarea, mjx-container, .highlight, .sfx").forEach((n) => n.remove());
+    main.querySelectorAll("pre, code, script, style, textarea, mjx-container, .highlight, .sfx, .fpx").forEach((n) => n.remove());
     const text = main.textContent;
     const raw = text.match(/\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\s][^$\n]{0,80}\$/);
     if (raw) problems.push(`raw maths left in the text: ${JSON.stringify(text.slice(Math.max(0, raw.index - 30), raw.index + 50))}`);
     const broken = [...document.images].filter((img) => !(img.complete && img.naturalWidth > 0));
     broken.forEach((img) => problems.push(`image not loaded: ${img.getAttribute("src").slice(0, 80)}`));
     const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
-    const dead = views.filter((s) => !s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx"));
+    const dead = views.filter((s) => !s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx, .fpx"));
     if (dead.length) problems.push(`${dead.length} of ${views.length} widgets not rendered`);
     // Punctuation right after inline maths must not wrap onto the next line on its own.
     const detached = [];
@@ -124,7 +127,8 @@ async function inspect(page) {
     if (detached.length) problems.push(`${detached.length} punctuation marks wrapped away from their inline maths, e.g. ${JSON.stringify(detached[0])}`);
     const wide = document.documentElement.scrollWidth - window.innerWidth;
     if (wide > 1) warnings.push(`the page scrolls sideways by ${wide}px`);
-    return { problems, warnings, widgets: views.length, explorers: document.querySelectorAll(".sfx").length };
+    return { problems, warnings, widgets: views.length, explorers: document.querySelectorAll(".sfx").length,
+      footprints: document.querySelectorAll(".fpx").length };
   });
 }
 
@@ -279,6 +283,108 @@ print(worst)
   return worst < 1e-9 ? [] : [`the JavaScript output differs from convbook by ${worst}`];
 }
 
+// What the footprint explorer shows: its state, its numbers in full, and the numbers written in its cells.
+function footprintState(page, index) {
+  return page.evaluate((i) => {
+    const root = document.querySelectorAll(".fpx")[i];
+    const d = root.dataset;
+    const cells = [...root.querySelectorAll(".fpx-grid:not(.fpx-freq) .fpx-cell")];
+    return { state: JSON.parse(d.state), re: JSON.parse(d.re), im: JSON.parse(d.im), maxDiff: Number(d.maxDiff),
+      shown: cells.map((c) => c.querySelector(".fpx-value").textContent),
+      green: cells.map((c) => c.classList.contains("fpx-target")),
+      termsText: root.querySelector(".fpx-terms-value").textContent, status: root.querySelector(".fpx-status").textContent };
+  }, index);
+}
+
+// Drive the footprint explorer as a reader would: terms up and down, another output, the other variable.
+async function exerciseFootprint(page, index, samples) {
+  const problems = [];
+  const root = page.locator(".fpx").nth(index);
+  const slider = root.locator('input[aria-label="frequency terms"]');
+  const take = async (what) => {
+    const s = await footprintState(page, index);
+    samples.push(s);
+    if (s.termsText !== `${s.state.terms} of ${s.state.imageShape[0] * s.state.imageShape[1]}`) problems.push(`${what}: the terms shown read ${JSON.stringify(s.termsText)}, the state ${s.state.terms}`);
+    return s;
+  };
+  const before = await take("at first");
+  await root.locator('button[aria-label="one term more"]').click();
+  const plus = await take("after +");
+  if (plus.state.terms !== before.state.terms + 1) problems.push(`+ took the terms from ${before.state.terms} to ${plus.state.terms}`);
+  if (JSON.stringify(plus.shown) === JSON.stringify(before.shown)) problems.push("+: the displayed footprint did not change");
+  await slider.press("End");
+  const all = await take("all terms");
+  const total = all.state.imageShape[0] * all.state.imageShape[1];
+  if (all.state.terms !== total) problems.push(`End on the slider gave ${all.state.terms} terms, not ${total}`);
+  if (!(all.maxDiff < 1e-12)) problems.push(`after all terms the footprint is ${all.maxDiff} away from the spatial derivative`);
+  const left = all.shown.filter((v) => v !== "0").length;
+  const green = all.shown.filter((v, p) => all.green[p]);
+  if (left !== green.length || green.some((v) => v !== "1.00")) problems.push(`after all terms ${left} cells show a nonzero number, and the green ones ${JSON.stringify(green)}`);
+  const output = root.locator('select[aria-label="output"]');
+  const last = await output.locator("option").last().getAttribute("value");
+  await output.selectOption(last);
+  const moved = await take("another output");
+  if (moved.state.output.join(",") !== last) problems.push(`the output select gave ${moved.state.output}, not ${last}`);
+  if (JSON.stringify(moved.green) === JSON.stringify(all.green)) problems.push("another output: the spatial derivative did not move");
+  await slider.press("Home");
+  const one = await take("one term");
+  if (one.state.terms !== 1 || new Set(one.shown).size !== 1) problems.push(`one term: ${one.state.terms} terms, cells ${[...new Set(one.shown)]}`);
+  const wrt = before.state.wrt === "w" ? "x" : "w";
+  await root.locator(`button[data-wrt="${wrt}"]`).click();
+  const other = await take(`by ${wrt}`);
+  if (other.state.wrt !== wrt) problems.push(`the ${wrt} button did not switch the variable`);
+  if (other.shown.length === one.shown.length) problems.push(`by ${wrt}: the footprint kept its ${one.shown.length} cells`);
+  await root.locator('button[aria-label="one term more"]').click();
+  await take(`by ${wrt}, two terms`);
+  await slider.press("End");
+  await take(`by ${wrt}, all terms`);
+  return problems;
+}
+
+// One Python run recomputes every footprint the JavaScript showed, and the numbers it wrote, with convbook.
+function checkFootprintsWithPython(samples) {
+  const script = `
+import json, sys
+import numpy as np
+from convbook import bttb_matrix, symbolic
+worst, shown_worst, problems = 0.0, 0.0, []
+for s in json.load(sys.stdin):
+    st = s["state"]
+    sums = symbolic.partial_sum_footprints(st["output"], st["variable"], st["wrt"], st["imageShape"], st["kernelShape"])
+    ref = sums[st["terms"] - 1].ravel()
+    if len(s["re"]) != ref.size or len(s["shown"]) != ref.size:
+        problems.append(f"{st}: {len(s['re'])} numbers, {len(s['shown'])} shown, convbook has {ref.size}")
+        continue
+    worst = max(worst, float(np.abs(np.array(s["re"]) + 1j * np.array(s["im"]) - ref).max()))
+    shown = np.array([float(v) for v in s["shown"]])
+    # three significant digits: within half a unit of the third; the zeros of the cancellation within rounding
+    mag = np.abs(ref)
+    half_unit = np.where(mag > 5e-13, 0.5 * 10.0 ** (np.floor(np.log10(np.maximum(mag, 1e-300))) - 2), 0) + 1e-12
+    gap = np.abs(shown - mag) - half_unit
+    shown_worst = max(shown_worst, float(np.abs(shown - np.abs(ref)).max()))
+    if (gap > 0).any():
+        problems.append(f"{st}: the cells show {s['shown']}, convbook has {np.abs(ref).round(4).tolist()}")
+    if st["terms"] == sums.shape[0]:
+        # the spatial derivative, from the BTTB matrix of a unit kernel
+        (M, N), (K, L) = st["imageShape"], st["kernelShape"]
+        n = st["output"][0] * (N - L + 1) + st["output"][1]
+        if st["wrt"] == "w":
+            unit = np.zeros((K, L)); unit[tuple(st["variable"])] = 1
+            spatial = bttb_matrix(unit, (M, N))[n]
+        else:
+            p = st["variable"][0] * N + st["variable"][1]
+            spatial = np.array([bttb_matrix(np.eye(K * L)[a].reshape(K, L), (M, N))[n, p] for a in range(K * L)])
+        if np.abs(ref - spatial).max() > 1e-12 or s["green"] != (spatial == 1).tolist():
+            problems.append(f"{st}: all terms do not end at the spatial derivative {spatial.tolist()}")
+print(json.dumps({"worst": worst, "shown": shown_worst, "problems": problems}))
+`;
+  const run = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify(samples), encoding: "utf8" });
+  if (run.status !== 0) return [`python failed: ${(run.stdout + run.stderr).slice(-400)}`];
+  const { worst, shown, problems } = JSON.parse(run.stdout.trim());
+  console.log(`     largest difference between the footprints in JavaScript and convbook: ${worst.toExponential(1)}; between the numbers shown and convbook: ${shown.toExponential(1)}`);
+  return worst < 1e-12 ? problems : [...problems, `the JavaScript footprints differ from convbook by ${worst}`];
+}
+
 async function main() {
   const started = Date.now();
   mkdirSync(SHOTS, { recursive: true });
@@ -291,8 +397,10 @@ async function main() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const samples = [];
+  const footprintSamples = [];
   const known = new Set();
   let explorers = 0;
+  let footprints = 0;
   try {
     for (const [width, options] of Object.entries(VIEWPORTS)) {
       const context = await browser.newContext(options);
@@ -332,7 +440,7 @@ async function main() {
         const views = await page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count();
         if (views > 0) {
           await page.waitForFunction(() => [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
-            .every((s) => s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx")), null, { timeout: 20000 })
+            .every((s) => s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx, .fpx")), null, { timeout: 20000 })
             .catch(() => null);
         }
         const report = await inspect(page);
@@ -346,6 +454,11 @@ async function main() {
           record(`${name} (${width}): explorer ${i + 1} responds to its preset and mode`, widgetProblems);
           explorers++;
         }
+        for (let i = 0; i < report.footprints; i++) {
+          const widgetProblems = await exerciseFootprint(page, i, footprintSamples);
+          record(`${name} (${width}): footprint explorer ${i + 1} responds to its terms, output and variable`, widgetProblems);
+          footprints++;
+        }
         blocked.forEach((url) => problems.push(`request to another host (blocked): ${url.slice(0, 120)}`));
         record(`${name} (${width}): loads offline, no errors, maths typeset, images and widgets shown`, problems);
         record(`${name} (${width}): no maths or code cut off, hidden or wider than the column`, clipped);
@@ -355,6 +468,8 @@ async function main() {
     }
     known.forEach((message) => console.log(`KNOWN upstream error, not counted: ${message}`));
     if (explorers > 0) record(`the explorer's ${samples.length} outputs equal convbook's`, checkWithPython(samples));
+    if (footprints > 0) record(`the footprint explorer's ${footprintSamples.length} footprints, and the numbers it showed, equal convbook's`, checkFootprintsWithPython(footprintSamples));
+    else record("the footprint explorer was found on some page", ["no page has a .fpx widget"]);
   } finally {
     await browser.close();
     server.close();
