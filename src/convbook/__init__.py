@@ -16,10 +16,10 @@ and the cost model (``cost``) share.
 # convbook.cnn.train (the CNN of *Training a CNN through the FFT*,
 # book/08_training_through_fft.ipynb), convbook.graphs.laplacian (not the
 # kernel convbook.laplacian), convbook.adjoints.crop, .inner and the other
-# operators of the FFT route with their adjoints (*Backpropagation through
-# convolution*, book/06_backpropagation.ipynb), and the modules of *What
-# locality buys* (book/11_locality.ipynb): convbook.precision,
-# convbook.locality and convbook.spectral_layers.
+# operators of the FFT route with their adjoints
+# (*Backpropagation through convolution*, book/06_backpropagation.ipynb),
+# and the modules of *What locality buys* (book/11_locality.ipynb):
+# convbook.precision, convbook.locality and convbook.spectral_layers.
 from . import adjoints, cnn, graphs, locality, precision, spectral_layers
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .cost import choose_conv2d_method
