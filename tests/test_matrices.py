@@ -18,6 +18,7 @@ from convbook import (
     dft_matrix,
     im2col,
 )
+from convbook.matrices import conv_singular_values
 
 
 @given(
@@ -216,3 +217,66 @@ def test_im2col_rejects_bad_input():
         im2col(np.ones((4, 4)), (3, -1))
     with pytest.raises(ValueError, match="x must not be empty"):
         im2col(np.ones((0, 4)), (1, 1))
+
+
+def circular_layer_matrix(w, image_shape):
+    """The circular correlation layer's matrix, column by column from rolled basis images."""
+    c_out, c_in, k_h, k_w = w.shape
+    h, width = image_shape
+    columns = []
+    for index in range(c_in * h * width):
+        x = np.zeros(c_in * h * width)
+        x[index] = 1
+        x = x.reshape(c_in, h, width)
+        y = np.zeros((c_out, h, width))
+        for u in range(k_h):
+            for v in range(k_w):
+                y += np.einsum("oc,chw->ohw", w[:, :, u, v], np.roll(x, (-u, -v), axis=(1, 2)))
+        columns.append(y.ravel())
+    return np.stack(columns, axis=1)
+
+
+@pytest.mark.parametrize(
+    "w_shape, image_shape",
+    [
+        ((3, 2, 3, 3), (5, 6)),
+        ((2, 4, 2, 5), (4, 4)),
+        ((1, 1, 7, 7), (4, 5)),
+        ((3, 3, 1, 1), (3, 3)),
+        ((1, 3, 3, 3), (2, 7)),
+    ],
+)
+def test_conv_singular_values_are_those_of_the_explicit_matrix(w_shape, image_shape):
+    w = np.random.default_rng(sum(w_shape)).standard_normal(w_shape)
+    expected = np.linalg.svd(circular_layer_matrix(w, image_shape), compute_uv=False)
+    got = conv_singular_values(w, image_shape)
+    count = min(w_shape[:2]) * image_shape[0] * image_shape[1]
+    assert got.shape == (count,) and np.all(np.diff(got) <= 0)
+    np.testing.assert_allclose(got, expected[:count], atol=1e-12)
+    np.testing.assert_allclose(expected[count:], 0, atol=1e-12)  # the rest of a wide or tall matrix
+
+
+def test_the_largest_singular_value_is_the_operator_norm():
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((4, 3, 3, 3))
+    top = conv_singular_values(w, (6, 6))[0]
+    matrix = circular_layer_matrix(w, (6, 6))
+    x = rng.standard_normal((200, matrix.shape[1]))
+    assert np.all(np.linalg.norm(x @ matrix.T, axis=1) <= top * np.linalg.norm(x, axis=1) * (1 + 1e-12))
+    np.testing.assert_allclose(np.linalg.norm(matrix, 2), top, rtol=1e-12)
+    np.testing.assert_allclose(conv_singular_values(w / top, (6, 6))[0], 1.0)  # clipping the norm to 1
+
+
+@pytest.mark.parametrize(
+    "w, image_shape, match",
+    [
+        (np.zeros((2, 3, 3)), (4, 4), "w"),
+        (np.zeros((1, 1, 3, 3)) + 1j, (4, 4), "w"),
+        (np.zeros((1, 1, 3, 3)), (4,), "image_shape"),
+        (np.zeros((1, 1, 3, 3)), (4, 0), "image_shape"),
+        ("abc", (4, 4), "w"),
+    ],
+)
+def test_conv_singular_values_bad_input(w, image_shape, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        conv_singular_values(w, image_shape)

@@ -27,7 +27,15 @@ from .data import grace_hopper
 from .geometry import LayerGeometry, layer_geometry
 from .kernels import box, difference, gaussian, gaussian_2d, laplacian, moving_average, sobel
 from .layers import conv2d, conv2d_backward, winograd_conv2d, winograd_conv2d_backward
-from .matrices import bttb_matrix, circulant, convolution_matrix, dft2_matrix, dft_matrix, im2col
+from .matrices import (
+    bttb_matrix,
+    circulant,
+    conv_singular_values,
+    convolution_matrix,
+    dft2_matrix,
+    dft_matrix,
+    im2col,
+)
 
 __version__ = "0.1.0"
 
@@ -46,6 +54,7 @@ __all__ = [
     "conv2d",
     "conv2d_backward",
     "conv_output_size",
+    "conv_singular_values",
     "convolution_matrix",
     "convolve",
     "correlate",

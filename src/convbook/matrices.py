@@ -28,7 +28,15 @@ from ._validation import (
     shape_tuple,
 )
 
-__all__ = ["convolution_matrix", "circulant", "dft_matrix", "dft2_matrix", "bttb_matrix", "im2col"]
+__all__ = [
+    "convolution_matrix",
+    "circulant",
+    "dft_matrix",
+    "dft2_matrix",
+    "bttb_matrix",
+    "im2col",
+    "conv_singular_values",
+]
 
 
 def convolution_matrix(h, n, mode="full"):
@@ -294,3 +302,68 @@ def im2col(x, kernel_shape):
     windows = np.lib.stride_tricks.sliding_window_view(x, kernel_shape)
     # reshape copies the overlapping windows: this is im2col's memory cost.
     return windows.reshape(-1, int(np.prod(kernel_shape)))
+
+
+def conv_singular_values(w, image_shape):
+    """All singular values of a multi-channel circular correlation layer, largest first.
+
+    The layer maps ``x`` of shape ``(C_in, H, W)`` to ``y`` of shape
+    ``(C_out, H, W)`` by ``y[o, i, j] = sum_{c, u, v} w[o, c, u, v]
+    x[c, (i + u) % H, (j + v) % W]``: cross-correlation with padding that
+    wraps around (PyTorch's ``padding_mode="circular"``; where the kernel
+    is anchored only shifts the output, which changes no singular value).
+    Its matrix is block circulant, so the 2-D DFT of each channel
+    block-diagonalises it: at each of the ``H * W`` frequencies the layer
+    acts by the ``C_out x C_in`` matrix of the kernels' transfer functions,
+    and the layer's singular values are those of the ``H * W`` small
+    matrices together (Sedghi, Gupta & Long 2019). A kernel larger than the
+    image wraps around it: its taps are summed modulo ``(H, W)``, as the
+    layer's matrix sums them.
+
+    The largest value is the layer's operator norm (its Lipschitz constant
+    in the 2-norm). The chapter that will teach this, on low rank, is not
+    written yet; tests/test_matrices.py checks it against the SVD of the
+    layer's explicit matrix.
+
+    Parameters
+    ----------
+    w : array_like
+        Real weights, shape ``(C_out, C_in, K_h, K_w)``.
+    image_shape : tuple of two ints
+        ``(H, W)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``min(C_out, C_in) * H * W`` non-negative float64 values in
+        descending order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.matrices import conv_singular_values
+    >>> w = np.zeros((1, 1, 3, 3)); w[0, 0, 1, 1] = 2.0      # 2 x identity
+    >>> conv_singular_values(w, (4, 4))
+    array([2., 2., 2., 2., 2., 2., 2., 2., 2., 2., 2., 2., 2., 2., 2., 2.])
+    >>> box = np.ones((1, 1, 3, 3)) / 9                      # a blur: norm 1 at frequency 0
+    >>> round(float(conv_singular_values(box, (8, 8))[0]), 12)
+    1.0
+    """
+    w = as_numeric_array(w, "w")
+    if w.dtype.kind == "c":
+        raise TypeError(f"w must be real (bool, integer or float), got dtype {w.dtype}")
+    if w.ndim != 4:
+        raise ValueError(f"w must be 4-D (C_out, C_in, K_h, K_w), got shape {w.shape}")
+    shape = shape_tuple(image_shape, "image_shape")
+    if len(shape) != 2:
+        raise ValueError(f"image_shape must be two sizes (H, W), got {image_shape!r}")
+    h, width = shape
+    c_out, c_in, k_h, k_w = w.shape
+    folded = np.zeros((c_out, c_in, h, width))
+    rows = np.arange(k_h) % h
+    cols = np.arange(k_w) % width
+    np.add.at(folded, (slice(None), slice(None), rows[:, None], cols[None, :]), w.astype(np.float64))
+    # Correlation has transfer function conj(fft2(w)); conjugation keeps the singular values.
+    transfer = np.fft.fft2(folded).transpose(2, 3, 0, 1)  # (H, W, C_out, C_in)
+    values = np.linalg.svd(transfer, compute_uv=False).ravel()
+    return np.sort(values)[::-1]
