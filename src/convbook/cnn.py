@@ -5,25 +5,37 @@ linear classifier, with hand-written backpropagation. The convolutions are
 :func:`convbook.conv2d` and :func:`convbook.conv2d_backward`, so the same
 network can be trained with ``method="direct"``, ``"im2col"`` or ``"fft"``:
 the three compute the same linear maps, hence the same losses, gradients
-and training trajectories up to rounding.
+and training trajectories up to rounding (made precise, and measured, by
+:func:`divergence` and the ``snapshot_every`` option of :func:`train`).
 
-The convolution kernels can also be *parametrised*: the parameters SGD
-updates are then coordinates ``theta`` of each K x K kernel in a fixed linear
-basis ``B`` (``w = B @ theta``), and the chain rule gives their gradient as
-``B.T @ grad_w``. Three bases are offered:
+:func:`train` runs minibatch SGD or Adam (Kingma & Ba 2015). The convolution
+kernels can also be *parametrised*: the parameters the optimiser updates are
+then coordinates ``theta`` of each K x K kernel in a fixed linear basis ``B``
+(``w = B @ theta``), and the chain rule gives their gradient as
+``B.T @ grad_w``; Adam keeps its moment estimates per coordinate of
+``theta``. Four bases are offered:
 
 ``"spatial"``
-    The kernel entries themselves (``B`` is the identity): plain SGD.
+    The kernel entries themselves (``B`` is the identity).
 ``"hartley"``
     The orthonormal 2-D discrete Hartley transform, a real cousin of the
     DFT (``theta = Re F w - Im F w`` with the unitary DFT ``F``). ``B`` is
-    orthogonal, so SGD on ``theta`` moves ``w`` exactly as plain SGD does.
+    orthogonal, so SGD on ``theta`` moves ``w`` exactly as plain SGD does;
+    Adam, whose scaling is per coordinate, does not.
 ``"rfft2"``
     The real and imaginary parts of the half spectrum
     ``scipy.fft.rfft2(w, norm="ortho")``, a spectral parametrisation in the
     sense of Rippel, Snoek & Adams (2015). ``B @ B.T`` is not a multiple of
     the identity (see :func:`spectral_basis`), so SGD on ``theta`` follows
     a different trajectory from the same starting kernels.
+``"rfft2-backward"``
+    The same half spectrum with scipy's default normalisation,
+    ``scipy.fft.rfft2(w, norm="backward")`` (the plain DFT, no scaling
+    forward, ``1/K²`` back): ``theta`` is ``K`` times the ``"rfft2"``
+    coordinates and ``B`` is the ``"rfft2"`` basis divided by ``K``. SGD
+    with learning rate ``lr`` is then ``"rfft2"`` SGD with ``lr / K²`` on the
+    kernels, and Adam with ``(lr, eps)`` is ``"rfft2"`` Adam with
+    ``(lr / K, K * eps)`` on the kernels.
 
 Everything here is taught in Chapter *Training a CNN through the FFT*
 (book/08_training_through_fft.ipynb).
@@ -56,9 +68,13 @@ __all__ = [
     "spectral_basis",
     "to_spectral",
     "from_spectral",
+    "divergence",
 ]
 
-PARAMETRISATIONS = ("spatial", "hartley", "rfft2")
+PARAMETRISATIONS = ("spatial", "hartley", "rfft2", "rfft2-backward")
+# The half-spectrum parametrisations and the scipy.fft normalisation of each.
+HALF_SPECTRUM_NORMS = {"rfft2": "ortho", "rfft2-backward": "backward"}
+OPTIMIZERS = ("sgd", "adam")
 PARAM_NAMES = ("conv1_w", "conv1_b", "conv2_w", "conv2_b", "fc_w", "fc_b")
 CONV_WEIGHTS = ("conv1_w", "conv2_w")
 
@@ -292,8 +308,22 @@ def predict(params, x, method="direct"):
     return np.argmax(forward(params, x, method), axis=1).astype(np.int64)
 
 
-def train(params, x, y, epochs=1, lr=0.1, batch_size=32, method="direct", seed=0, parametrisation="spatial"):
-    """Train the network with minibatch SGD; return the final parameters and the loss history.
+def train(
+    params,
+    x,
+    y,
+    epochs=1,
+    lr=0.1,
+    batch_size=32,
+    method="direct",
+    seed=0,
+    parametrisation="spatial",
+    optimizer="sgd",
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    snapshot_every=0,
+):
+    """Train the network with minibatch SGD or Adam; return the final parameters and the history.
 
     Each epoch visits the training images in an order drawn from
     ``numpy.random.default_rng(seed)``, so two runs with the same seed see
@@ -303,6 +333,15 @@ def train(params, x, y, epochs=1, lr=0.1, batch_size=32, method="direct", seed=0
     (:func:`to_spectral`); biases and the linear layer are always updated
     directly. ``params`` is not modified. Taught in Chapter *Training a CNN
     through the FFT* (book/08_training_through_fft.ipynb).
+
+    ``optimizer="sgd"`` steps every coordinate by ``-lr * g``.
+    ``optimizer="adam"`` is Algorithm 1 of Kingma & Ba (2015), with bias
+    correction: at step ``t`` (from 1), for each coordinate,
+    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g²`` (both starting at
+    0), and the step is ``-lr * m_hat / (sqrt(v_hat) + eps)`` with
+    ``m_hat = m / (1 - b1**t)`` and ``v_hat = v / (1 - b2**t)``. The
+    moments are kept in the parameters' dtype and, for the kernels, per
+    coordinate of ``theta``.
 
     Parameters
     ----------
@@ -314,16 +353,33 @@ def train(params, x, y, epochs=1, lr=0.1, batch_size=32, method="direct", seed=0
         Training labels, shape ``(n,)``.
     epochs : int
         Passes over the training set.
-    lr : float
-        Learning rate, positive.
+    lr : float or dict
+        Learning rate, positive; or a dict with one learning rate for each
+        of the six parameters (keys as in :func:`init_params`), like the
+        parameter groups of PyTorch's optimisers.
     batch_size : int
         Images per step; the last batch of an epoch may be smaller.
     method : {"direct", "im2col", "fft"}
         How the convolutions and their gradients are computed.
     seed : int
         Seed of the batch order.
-    parametrisation : {"spatial", "hartley", "rfft2"}
-        Coordinates in which SGD updates the convolution kernels.
+    parametrisation : {"spatial", "hartley", "rfft2", "rfft2-backward"}
+        Coordinates in which the optimiser updates the convolution kernels.
+    optimizer : {"sgd", "adam"}
+        The update rule.
+    betas : (float, float)
+        Adam's decay rates ``(b1, b2)`` of the first and second moment
+        estimates, each in ``[0, 1)``. Checked, but unused, with SGD.
+    eps : float or dict
+        Adam's ``eps``, positive; or one per parameter, as for ``lr``.
+        Checked, but unused, with SGD.
+    snapshot_every : int
+        If positive, record a copy of all parameters (kernels in space)
+        before the first step and after every ``snapshot_every`` steps. The
+        first snapshot holds the kernels ``B @ theta_0`` the first step
+        uses, which differ from the initial kernels by the rounding of
+        :func:`to_spectral` and :func:`from_spectral` (not at all for
+        ``"spatial"``).
 
     Returns
     -------
@@ -332,53 +388,172 @@ def train(params, x, y, epochs=1, lr=0.1, batch_size=32, method="direct", seed=0
     history : dict
         ``"loss"``: the batch loss before each step (float64 array of length
         ``epochs * ceil(n / batch_size)``); ``"steps_per_epoch"``: int.
+        With ``snapshot_every > 0`` also ``"snapshot_steps"`` (int64 array
+        ``0, k, 2k, ...`` up to the number of steps) and ``"snapshots"``
+        (a list of parameter dicts, the parameters after that many steps),
+        for :func:`divergence`.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from convbook.cnn import init_params, load_digits, train
+    >>> from convbook.cnn import divergence, init_params, load_digits, train
     >>> x, y, _, _ = load_digits()
     >>> p0 = init_params(seed=0)
-    >>> _, h_direct = train(p0, x[:256], y[:256], epochs=1, method="direct")
-    >>> _, h_fft = train(p0, x[:256], y[:256], epochs=1, method="fft")
+    >>> _, h_direct = train(p0, x[:256], y[:256], epochs=1, method="direct", snapshot_every=4)
+    >>> _, h_fft = train(p0, x[:256], y[:256], epochs=1, method="fft", snapshot_every=4)
     >>> len(h_direct["loss"]), bool(np.allclose(h_direct["loss"], h_fft["loss"], atol=1e-4))
     (8, True)
+    >>> h_fft["snapshot_steps"], bool(divergence(h_direct["snapshots"], h_fft["snapshots"]).max() < 1e-5)
+    (array([0, 4, 8]), True)
+    >>> _, h_adam = train(p0, x[:256], y[:256], lr=1e-2, optimizer="adam", parametrisation="rfft2")
+    >>> bool(h_adam["loss"][-1] < h_adam["loss"][0])
+    True
     """
     params, x = _check_params_and_images(params, x, method)
     y = _check_labels(y, len(x), params["fc_b"].shape[0])
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
-    lr = positive_real(lr, "lr")
+    lr = _per_parameter(lr, "lr", positive_real)
     check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
+    check_choice(optimizer, "optimizer", OPTIMIZERS)
+    betas = _check_betas(betas)
+    eps = _per_parameter(eps, "eps", positive_real)
+    snapshot_every = nonnegative_int(snapshot_every, "snapshot_every")
     rng = np.random.default_rng(nonnegative_int(seed, "seed"))
 
     params = {name: value.copy() for name, value in params.items()}
-    theta = {name: to_spectral(params[name], parametrisation) for name in CONV_WEIGHTS}
+    # The coordinates the optimiser moves: theta for the kernels, the parameters themselves otherwise.
+    coords = {
+        name: to_spectral(params[name], parametrisation) if name in CONV_WEIGHTS else params[name]
+        for name in PARAM_NAMES
+    }
     # Chain rule through w = B theta: grad_theta = B.T grad_w, i.e. grad_w (raveled, as a row) @ B.
     basis = {
         name: spectral_basis(params[name].shape[-1], parametrisation).astype(params[name].dtype)
         for name in CONV_WEIGHTS
     }
+    # The network always runs with w = B theta, from the first step on (B theta_0 is w_0 up to rounding).
+    for name in CONV_WEIGHTS:
+        params[name] = from_spectral(coords[name], params[name].shape[-1], parametrisation)
+    step = _adam_step(betas, lr, eps, coords) if optimizer == "adam" else _sgd_step(lr)
     n = len(x)
     steps_per_epoch = -(-n // batch_size)
-    losses = []
+    losses, snapshots = [], []
+
+    def snapshot():
+        snapshots.append({name: value.copy() for name, value in params.items()})
+
+    if snapshot_every:
+        snapshot()
     for _ in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
             batch = order[start : start + batch_size]
-            for name in CONV_WEIGHTS:
-                params[name] = from_spectral(theta[name], params[name].shape[-1], parametrisation)
             loss, grads = _loss_and_grads(params, x[batch], y[batch], method)
             losses.append(loss)
             for name in CONV_WEIGHTS:
                 flat = grads[name].reshape(*grads[name].shape[:2], -1)
-                theta[name] -= lr * (flat @ basis[name])
-            for name in PARAM_NAMES:
-                if name not in CONV_WEIGHTS:
-                    params[name] -= lr * grads[name]
-    for name in CONV_WEIGHTS:
-        params[name] = from_spectral(theta[name], params[name].shape[-1], parametrisation)
-    return params, {"loss": np.array(losses, dtype=np.float64), "steps_per_epoch": steps_per_epoch}
+                grads[name] = flat @ basis[name]
+            step(coords, grads)
+            for name in CONV_WEIGHTS:
+                params[name] = from_spectral(coords[name], params[name].shape[-1], parametrisation)
+            if snapshot_every and len(losses) % snapshot_every == 0:
+                snapshot()
+    history = {"loss": np.array(losses, dtype=np.float64), "steps_per_epoch": steps_per_epoch}
+    if snapshot_every:
+        history["snapshot_steps"] = np.arange(len(snapshots), dtype=np.int64) * snapshot_every
+        history["snapshots"] = snapshots
+    return params, history
+
+
+def divergence(a, b):
+    """How far apart two sets of parameters are: the largest difference relative to the largest entry.
+
+    ``max |a - b| / max(max |a|, max |b|)``, each maximum over every entry
+    of every parameter together, computed in float64. It is 0 exactly when
+    ``a`` and ``b`` are equal, and about the unit roundoff when every
+    parameter differs in its last bit. Given two lists of parameter dicts
+    (the ``"snapshots"`` of two runs of :func:`train` with the same
+    ``snapshot_every``), it compares them pairwise, step by step. Taught in
+    Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb), which defines "the same trajectory
+    up to rounding" with it.
+
+    Parameters
+    ----------
+    a, b : dict or list of dict
+        Parameters as returned by :func:`init_params` or :func:`train`, with
+        the same names and shapes; or two lists of the same length of them.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The divergence, or for two lists a float64 array of one divergence
+        per pair.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.cnn import divergence, init_params
+    >>> p = init_params(seed=0)
+    >>> nudged = {name: np.nextafter(w, np.float32(np.inf)) for name, w in p.items()}
+    >>> divergence(p, p), 0 < divergence(p, nudged) < 2.0**-22
+    (0.0, True)
+    >>> divergence([p, p], [p, nudged]).shape
+    (2,)
+    """
+    if isinstance(a, dict) or isinstance(b, dict):
+        return _divergence(a, b)
+    a, b = list(a), list(b)
+    if len(a) != len(b):
+        raise ValueError(f"a and b must hold as many parameter sets, got {len(a)} and {len(b)}")
+    return np.array([_divergence(pa, pb) for pa, pb in zip(a, b)], dtype=np.float64)
+
+
+def _divergence(a, b):
+    for side, p in (("a", a), ("b", b)):
+        if not isinstance(p, dict):
+            raise TypeError(f"{side} must be a dict of parameters or a list of them, got {type(p).__name__}")
+    if set(a) != set(b):
+        raise ValueError(f"a and b must have the same parameters, got {sorted(a)} and {sorted(b)}")
+    gap = scale = 0.0
+    for name in a:
+        pa = as_numeric_array(a[name], f"a[{name!r}]").astype(np.float64)
+        pb = as_numeric_array(b[name], f"b[{name!r}]").astype(np.float64)
+        if pa.shape != pb.shape:
+            raise ValueError(f"a[{name!r}] and b[{name!r}] differ in shape: {pa.shape} and {pb.shape}")
+        gap = max(gap, float(np.abs(pa - pb).max()))
+        scale = max(scale, float(np.abs(pa).max()), float(np.abs(pb).max()))
+    return gap / scale if gap else 0.0
+
+
+def _sgd_step(lr):
+    def step(coords, grads):
+        for name in PARAM_NAMES:
+            coords[name] -= lr[name] * grads[name]
+
+    return step
+
+
+def _adam_step(betas, lr, eps, coords):
+    """Kingma & Ba's Algorithm 1, one moment pair per coordinate, in the coordinates' dtype."""
+    b1, b2 = betas
+    m = {name: np.zeros_like(value) for name, value in coords.items()}
+    v = {name: np.zeros_like(value) for name, value in coords.items()}
+    t = 0
+
+    def step(coords, grads):
+        nonlocal t
+        t += 1
+        for name in PARAM_NAMES:
+            g = grads[name]
+            m[name] = b1 * m[name] + (1 - b1) * g
+            v[name] = b2 * v[name] + (1 - b2) * (g * g)
+            m_hat = m[name] / (1 - b1**t)
+            v_hat = v[name] / (1 - b2**t)
+            coords[name] -= lr[name] * m_hat / (np.sqrt(v_hat) + eps[name])
+
+    return step
 
 
 def spectral_basis(kernel_size, parametrisation="rfft2"):
@@ -395,14 +570,16 @@ def spectral_basis(kernel_size, parametrisation="rfft2"):
     frequencies whose last index is 0 or K/2 (the columns of the half
     spectrum that irfft2 does not mirror): SGD in these coordinates is
     spatial SGD with those frequencies stepped by ``lr`` and all others by
-    ``2 * lr``. Taught in Chapter *Training a CNN through the FFT*
+    ``2 * lr``. ``"rfft2-backward"``: the same with ``norm="backward"``,
+    i.e. the ``"rfft2"`` matrix divided by K, so ``B @ B.T = (2 I - P) / K²``.
+    Taught in Chapter *Training a CNN through the FFT*
     (book/08_training_through_fft.ipynb).
 
     Parameters
     ----------
     kernel_size : int
         K.
-    parametrisation : {"spatial", "hartley", "rfft2"}
+    parametrisation : {"spatial", "hartley", "rfft2", "rfft2-backward"}
         The coordinates.
 
     Returns
@@ -420,6 +597,8 @@ def spectral_basis(kernel_size, parametrisation="rfft2"):
     >>> B = spectral_basis(3, "rfft2")
     >>> B.shape, np.round(np.linalg.eigvalsh(B @ B.T), 6)
     ((9, 12), array([1., 1., 1., 2., 2., 2., 2., 2., 2.]))
+    >>> bool(np.allclose(spectral_basis(3, "rfft2-backward"), B / 3))
+    True
     """
     k = positive_int(kernel_size, "kernel_size")
     check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
@@ -432,22 +611,23 @@ def to_spectral(w, parametrisation="rfft2"):
 
     ``"hartley"``: ``Re F w - Im F w`` with the unitary 2-D DFT ``F``.
     ``"rfft2"``: real and imaginary parts of
-    ``scipy.fft.rfft2(w, norm="ortho")``, one after the other.
-    ``"spatial"``: the raveled kernels. Taught in Chapter *Training a CNN
-    through the FFT* (book/08_training_through_fft.ipynb).
+    ``scipy.fft.rfft2(w, norm="ortho")``, one after the other;
+    ``"rfft2-backward"``: the same with ``norm="backward"`` (K times
+    larger). ``"spatial"``: the raveled kernels. Taught in Chapter *Training
+    a CNN through the FFT* (book/08_training_through_fft.ipynb).
 
     Parameters
     ----------
     w : array_like
         Real kernels, shape ``(..., K, K)``.
-    parametrisation : {"spatial", "hartley", "rfft2"}
+    parametrisation : {"spatial", "hartley", "rfft2", "rfft2-backward"}
         The coordinates.
 
     Returns
     -------
     numpy.ndarray
         Shape ``(..., P)`` with ``P = K²`` (spatial, hartley) or
-        ``2·K·(K//2+1)`` (rfft2), in the dtype of ``w``.
+        ``2·K·(K//2+1)`` (rfft2, rfft2-backward), in the dtype of ``w``.
 
     Examples
     --------
@@ -457,6 +637,8 @@ def to_spectral(w, parametrisation="rfft2"):
     >>> theta = to_spectral(w, "rfft2")
     >>> theta.shape, bool(np.allclose(from_spectral(theta, 3, "rfft2"), w))
     ((12,), True)
+    >>> bool(np.allclose(to_spectral(w, "rfft2-backward"), 3 * theta))
+    True
     """
     check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
     w = _check_kernels(w)
@@ -467,7 +649,8 @@ def to_spectral(w, parametrisation="rfft2"):
         spectrum = scipy.fft.fft2(w, norm="ortho")
         theta = (spectrum.real - spectrum.imag).reshape(*lead, -1)
     else:
-        spectrum = scipy.fft.rfft2(w, norm="ortho").reshape(*lead, -1)
+        norm = HALF_SPECTRUM_NORMS[parametrisation]
+        spectrum = scipy.fft.rfft2(w, norm=norm).reshape(*lead, -1)
         theta = np.concatenate([spectrum.real, spectrum.imag], axis=-1)
     return theta.astype(w.dtype)
 
@@ -478,8 +661,9 @@ def from_spectral(theta, kernel_size, parametrisation="rfft2"):
     ``"hartley"``: the Hartley transform is its own inverse.
     ``"rfft2"``: ``scipy.fft.irfft2(re + 1j * im, s=(K, K), norm="ortho")``;
     any real and imaginary parts give a real kernel (irfft2 keeps the
-    Hermitian part of the spectrum). Taught in Chapter *Training a CNN
-    through the FFT* (book/08_training_through_fft.ipynb).
+    Hermitian part of the spectrum). ``"rfft2-backward"``: the same with
+    ``norm="backward"``. Taught in Chapter *Training a CNN through the FFT*
+    (book/08_training_through_fft.ipynb).
 
     Parameters
     ----------
@@ -487,7 +671,7 @@ def from_spectral(theta, kernel_size, parametrisation="rfft2"):
         Real coordinates, shape ``(..., P)`` (see :func:`to_spectral`).
     kernel_size : int
         K.
-    parametrisation : {"spatial", "hartley", "rfft2"}
+    parametrisation : {"spatial", "hartley", "rfft2", "rfft2-backward"}
         The coordinates.
 
     Returns
@@ -525,7 +709,7 @@ def from_spectral(theta, kernel_size, parametrisation="rfft2"):
     else:
         half = size // 2
         spectrum = (theta[..., :half] + 1j * theta[..., half:]).reshape(*lead, k, k // 2 + 1)
-        w = scipy.fft.irfft2(spectrum, s=(k, k), norm="ortho")
+        w = scipy.fft.irfft2(spectrum, s=(k, k), norm=HALF_SPECTRUM_NORMS[parametrisation])
     return w.astype(theta.dtype)
 
 
@@ -643,4 +827,29 @@ def _check_kernels(w):
 
 
 def _n_coordinates(k, parametrisation):
-    return 2 * k * (k // 2 + 1) if parametrisation == "rfft2" else k * k
+    return 2 * k * (k // 2 + 1) if parametrisation in HALF_SPECTRUM_NORMS else k * k
+
+
+def _per_parameter(value, name, check):
+    """One value for every parameter, or a dict with one for each of PARAM_NAMES, each passed through check."""
+    if not isinstance(value, dict):
+        value = check(value, name)
+        return dict.fromkeys(PARAM_NAMES, value)
+    missing = [key for key in PARAM_NAMES if key not in value]
+    unknown = [repr(key) for key in value if key not in PARAM_NAMES]
+    if missing or unknown:
+        raise ValueError(
+            f"{name} must be a number or a dict with one value for each of {', '.join(PARAM_NAMES)}; "
+            f"missing: {', '.join(missing) or 'none'}, unknown: {', '.join(unknown) or 'none'}"
+        )
+    return {key: check(value[key], f"{name}[{key!r}]") for key in PARAM_NAMES}
+
+
+def _check_betas(betas):
+    if isinstance(betas, (str, bytes)) or np.ndim(betas) != 1 or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (b1, b2) of numbers in [0, 1), got {betas!r}")
+    checked = tuple(real_number(b, f"betas[{i}]") for i, b in enumerate(betas))
+    for i, b in enumerate(checked):
+        if not 0 <= b < 1:
+            raise ValueError(f"betas[{i}] must be in [0, 1), got {b!r}")
+    return checked
