@@ -23,17 +23,32 @@ Conventions, shared by every function here:
 
 networkx is needed only by :func:`karate_club`, which imports it itself.
 
-The chapter that will teach these functions, Convolution on graphs, is
-not written yet; until it is, tests/test_graphs.py checks them against
-networkx and dense linear algebra.
+The example graphs :func:`ring_graph`, :func:`path_graph` and
+:func:`grid_graph` are built with :mod:`scipy.sparse` alone, so that a grid
+of a million nodes takes a fraction of a second; :func:`ring_filter` is the
+ring's fast route, the FFT. tests/test_graphs.py checks every function
+against networkx and dense linear algebra.
+
+Taught in *Convolution on graphs* (book/12_graphs.ipynb); the two-layer
+network built on :func:`gcn_propagation` is :mod:`convbook.gcn`.
 """
 
 import numpy as np
+import scipy.fft
 import scipy.linalg
 import scipy.sparse
 import scipy.sparse.linalg
 
-from ._validation import check_bool, check_choice, check_real_dtype, positive_real, real_array
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_real_dtype,
+    nonnegative_int,
+    pair_of_positive_ints,
+    positive_int,
+    positive_real,
+    real_array,
+)
 
 BASES = ("monomial", "chebyshev")
 
@@ -44,6 +59,11 @@ __all__ = [
     "polynomial_filter",
     "gcn_propagation",
     "karate_club",
+    "ring_graph",
+    "path_graph",
+    "grid_graph",
+    "ring_filter",
+    "chebyshev_coefficients",
 ]
 
 
@@ -59,6 +79,7 @@ def laplacian(adjacency, normalized=False):
     ``w`` adds ``w`` to its node's degree once, so it cancels in ``D - A``
     and ``L`` ignores it, while the normalised ``L`` feels it through ``D``.
 
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
 
     Parameters
     ----------
@@ -103,6 +124,7 @@ def fourier_basis(adjacency, normalized=False):
     determined up to sign, and up to a rotation within a repeated
     eigenvalue.
 
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
 
     Parameters
     ----------
@@ -142,6 +164,7 @@ def spectral_filter(adjacency, signal, response, normalized=False):
     is free at each eigenvalue, so the filter is in general not local: one
     node's value reaches every node of its connected component.
 
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
 
     Parameters
     ----------
@@ -198,6 +221,7 @@ def polynomial_filter(adjacency, signal, coefficients, basis="monomial", normali
       ``[-1, 1]``, and the recurrence ``T_0 x = x``, ``T_1 x = L̃ x``,
       ``T_k x = 2 L̃ T_{k-1} x - T_{k-2} x``.
 
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
 
     Parameters
     ----------
@@ -278,6 +302,7 @@ def gcn_propagation(adjacency):
     a first-order polynomial filter, one hop local, with spectrum in
     ``(-1, 1]``.
 
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
 
     Parameters
     ----------
@@ -318,6 +343,7 @@ def karate_club():
     split is the classic label to predict from the graph (Kipf & Welling
     2017 use it for the GCN).
 
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
 
     Returns
     -------
@@ -345,6 +371,211 @@ def karate_club():
     )
     labels = np.array([graph.nodes[v]["club"] != "Mr. Hi" for v in nodes], dtype=np.int64)
     return adjacency, labels
+
+
+def ring_graph(n):
+    """The ring (cycle) graph of ``n`` nodes: node ``i`` is joined to ``i ± 1`` modulo ``n``.
+
+    Its Laplacian is the circulant of the kernel ``(2, -1, 0, ..., 0, -1)``
+    (*Circulant matrices and the convolution rule*,
+    book/03_circulant.ipynb), so the DFT diagonalises it and
+    :func:`ring_filter` filters on it by the FFT.
+
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, at least 3 (fewer would need a double edge or a
+        self-loop).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        The ``(n, n)`` float64 adjacency, ``2n`` stored ones.
+
+    Examples
+    --------
+    >>> from convbook.graphs import ring_graph
+    >>> ring_graph(4).toarray()
+    array([[0., 1., 0., 1.],
+           [1., 0., 1., 0.],
+           [0., 1., 0., 1.],
+           [1., 0., 1., 0.]])
+    """
+    n = positive_int(n, "n")
+    if n < 3:
+        raise ValueError(f"n must be at least 3 for a ring without double edges, got {n}")
+    return _ring(n)
+
+
+def path_graph(n):
+    """The path graph of ``n`` nodes: node ``i`` is joined to ``i + 1`` for ``i < n - 1``.
+
+    The ring with one edge cut. Its Laplacian is diagonalised by the
+    orthonormal DCT of type II, and a polynomial filter on it is a
+    convolution with reflected (half-sample symmetric) borders.
+
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, positive.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        The ``(n, n)`` float64 adjacency.
+
+    Examples
+    --------
+    >>> from convbook.graphs import path_graph
+    >>> path_graph(3).toarray()
+    array([[0., 1., 0.],
+           [1., 0., 1.],
+           [0., 1., 0.]])
+    """
+    return _path(positive_int(n, "n"))
+
+
+def grid_graph(shape, periodic=False):
+    """The grid graph of ``rows × cols`` pixels, each joined to its four neighbours.
+
+    Node ``r * cols + c`` is pixel ``(r, c)``, so a signal reshaped to
+    ``shape`` is an image. The adjacency is the Kronecker sum of two paths
+    (or, with ``periodic=True``, two rings: the torus, whose Laplacian the
+    2-D DFT diagonalises), built with :mod:`scipy.sparse` without any loop
+    over nodes.
+
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    shape : pair of int
+        ``(rows, cols)``, positive; with ``periodic=True`` each at least 3.
+    periodic : bool
+        If true, join opposite borders (wrap around), as a circular
+        convolution does.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        The ``(rows * cols, rows * cols)`` float64 adjacency.
+
+    Examples
+    --------
+    >>> from convbook.graphs import grid_graph
+    >>> A = grid_graph((2, 3))
+    >>> A.shape, A.nnz // 2  # two rows of 2 edges, three columns of 1 edge
+    ((6, 6), 7)
+    >>> grid_graph((3, 3), periodic=True).sum(axis=1)  # every node has four neighbours
+    array([4., 4., 4., 4., 4., 4., 4., 4., 4.])
+    """
+    rows, cols = pair_of_positive_ints(shape, "shape", "(rows, cols)")
+    check_bool(periodic, "periodic")
+    if periodic and min(rows, cols) < 3:
+        raise ValueError(f"shape must be at least (3, 3) for a periodic grid, got {(rows, cols)}")
+    line = _ring if periodic else _path
+    A = scipy.sparse.kron(line(rows), scipy.sparse.eye_array(cols), format="csr") + scipy.sparse.kron(
+        scipy.sparse.eye_array(rows), line(cols), format="csr"
+    )
+    return scipy.sparse.csr_array(A)
+
+
+def ring_filter(signal, response):
+    """Filter a signal on the ring graph by the FFT: the spectral filter in ``O(n log n)``.
+
+    On the ring of ``n`` nodes the Laplacian's eigenvalues are
+    ``2 - 2 cos(2πk/n)`` and its eigenvectors the DFT's, so
+    ``spectral_filter(ring_graph(n), x, g)`` equals
+    ``ifft(g(2 - 2 cos(2πk/n)) * fft(x))``: the convolution rule. Real
+    transforms (:func:`scipy.fft.rfft`) do the work.
+
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    signal : array_like
+        Real signal of shape ``(n,)`` or ``(n, features)``, with ``n >= 3``.
+    response : callable
+        The frequency response ``g``, applied once to the array of the
+        ``n // 2 + 1`` eigenvalues ``2 - 2 cos(2πk/n)``, ``k = 0 ... n // 2``
+        (the others repeat them), and returning as many real finite values.
+
+    Returns
+    -------
+    numpy.ndarray
+        The filtered signal, float64, of the signal's shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.graphs import ring_filter, ring_graph, spectral_filter
+    >>> x = np.arange(8.0)
+    >>> heat = lambda lam: np.exp(-lam)
+    >>> np.allclose(ring_filter(x, heat), spectral_filter(ring_graph(8), x, heat))
+    True
+    """
+    x = real_array(signal, "signal").astype(np.float64)
+    if x.ndim not in (1, 2) or x.shape[0] < 3:
+        raise ValueError(f"signal must have shape (n,) or (n, features) with n >= 3, got shape {x.shape}")
+    if not callable(response):
+        raise TypeError(f"response must be a callable of the eigenvalues, got {type(response).__name__}")
+    n = x.shape[0]
+    eigenvalues = 2 - 2 * np.cos(2 * np.pi * np.arange(n // 2 + 1) / n)
+    g = _response(response, eigenvalues)
+    spectrum = scipy.fft.rfft(x, axis=0)
+    return scipy.fft.irfft(spectrum * (g[:, None] if x.ndim == 2 else g), n=n, axis=0)
+
+
+def chebyshev_coefficients(response, lmax, degree):
+    """The Chebyshev coefficients of a response on ``[0, lmax]``, for :func:`polynomial_filter`.
+
+    Interpolates ``g(λ)`` at the ``degree + 1`` Chebyshev points of the
+    first kind mapped onto ``[0, lmax]``
+    (:func:`numpy.polynomial.chebyshev.chebinterpolate` of
+    ``t ↦ g(lmax (t + 1) / 2)``), so that
+    ``polynomial_filter(A, x, c, basis="chebyshev", lmax=lmax)`` with the
+    returned ``c`` approximates ``spectral_filter(A, x, g)``. The result
+    holds ``degree + 1`` coefficients: a filter of degree ``K`` needs
+    ``K + 1`` of them and reaches ``K`` hops.
+
+    Taught in *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    response : callable
+        ``g``, applied to an array of points in ``[0, lmax]`` and returning
+        as many real finite values.
+    lmax : float
+        The top of the interval, positive and finite (an upper bound of the
+        Laplacian's spectrum).
+    degree : int
+        The polynomial's degree, non-negative.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(degree + 1,)``, float64: ``θ_0, ..., θ_degree``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook.graphs import chebyshev_coefficients
+    >>> chebyshev_coefficients(lambda lam: 1 - lam, 2.0, 2).round(12) + 0  # 1 - λ = -T_1(λ - 1)
+    array([ 0., -1.,  0.])
+    """
+    if not callable(response):
+        raise TypeError(f"response must be a callable, got {type(response).__name__}")
+    lmax = positive_real(lmax, "lmax")
+    degree = nonnegative_int(degree, "degree")
+
+    def mapped(t):
+        points = lmax * (np.asarray(t, dtype=np.float64) + 1) / 2
+        return _response(response, points)
+
+    return np.polynomial.chebyshev.chebinterpolate(mapped, degree)
 
 
 # ---------------------------------------------------------------------------
@@ -393,6 +624,20 @@ def _largest_eigenvalue(L):
     start = np.random.default_rng(0).standard_normal(L.shape[0]).astype(L.dtype)
     (value,) = scipy.sparse.linalg.eigsh(L, k=1, which="LA", v0=start, return_eigenvectors=False)
     return float(value)
+
+
+def _ring(n):
+    """The ring's adjacency, ``n >= 3``: ones at offsets ±1 modulo ``n``."""
+    i = np.arange(n)
+    rows = np.concatenate([i, i])
+    cols = np.concatenate([(i + 1) % n, (i - 1) % n])
+    return scipy.sparse.csr_array((np.ones(2 * n), (rows, cols)), shape=(n, n))
+
+
+def _path(n):
+    """The path's adjacency: ones at offsets ±1, no wrap."""
+    off = np.ones(n - 1)
+    return scipy.sparse.csr_array(scipy.sparse.diags_array([off, off], offsets=[-1, 1], shape=(n, n)))
 
 
 def _as_csr(M):
