@@ -143,6 +143,11 @@ export function formatValue(v) {
   return v === 0 ? "0" : v.toPrecision(4);
 }
 
+/** The time t as the widget writes it: as given, to six significant digits at most (1, 0.5, 2.25). */
+export function formatTime(t) {
+  return String(Number(t.toPrecision(6)));
+}
+
 // A perceptual ramp (viridis at five stops) for the values, from 0 to the largest.
 const RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
 export function colour(fraction) {
@@ -210,6 +215,7 @@ function render({ model, el }) {
   const at = positions.map(([x, y]) => [MARGIN + x * (WIDTH - 2 * MARGIN), MARGIN + (1 - y) * (HEIGHT - 2 * MARGIN)]);
   const edges = model.get("edges");
   const weights = model.get("weights");
+  root.dataset.graph = JSON.stringify({ positions, edges, weights }); // what was drawn, for the browser test
   const heaviest = Math.max(...weights, 0);
   edges.forEach(([i, j], e) => {
     if (i === j) return;
@@ -252,7 +258,7 @@ function render({ model, el }) {
       sliderControls[key].hidden = key !== param;
       sliders[key].value = String(s[key]);
     }
-    readouts.t.textContent = s.t.toFixed(1);
+    readouts.t.textContent = formatTime(s.t);
     readouts.order.textContent = String(s.order);
     readouts.layers.textContent = String(s.layers);
     nodes.forEach(({ group, circle, label, title }, i) => {
@@ -268,7 +274,7 @@ function render({ model, el }) {
       title.textContent = `node ${i}: ${formatValue(v)} (${away} from the impulse)`;
       label.textContent = String(i);
     });
-    const what = s.filter === "heat" ? `exp(−${s.t.toFixed(1)} L) δ` : s.filter === "polynomial" ? `(I − L/2)^${s.order} δ` : `Â^${s.layers} δ`;
+    const what = s.filter === "heat" ? `exp(−${formatTime(s.t)} L) δ` : s.filter === "polynomial" ? `(I − L/2)^${s.order} δ` : `Â^${s.layers} δ`;
     let text = `${what}, the impulse δ at node ${s.node}: nonzero at ${r.nonzeroCount} of ${n} nodes, the largest value ${formatValue(r.largest)}.`;
     if (r.radius === null) {
       text += ` The heat kernel is not local: it reaches all ${r.reachable} nodes connected to node ${s.node}, however small t is.`;
