@@ -18,12 +18,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import scipy.linalg  # noqa: E402
 import scipy.signal  # noqa: E402
 import sympy as sp  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from convbook import bttb_matrix, kernels, symbolic, widgets  # noqa: E402
+from convbook import bttb_matrix, graphs, kernels, symbolic, widgets  # noqa: E402
 
 EXPLORER_JS = pathlib.Path(widgets.__file__).with_name("explorer.js")
 
@@ -377,3 +378,279 @@ console.log(JSON.stringify(cases.map((c) => {{
         if case["terms"] == sums.shape[0]:
             assert got["maxDiff"] < 1e-12 and got["nonzero"] == int(spatial.sum())
     assert json.loads(result.stdout)[-1]["nonzero"] == 0  # d y11 / d x44 = 0: the footprint vanishes
+
+
+# -- the graph filter explorer -------------------------------------------------
+
+GRAPH_JS = pathlib.Path(widgets.__file__).with_name("graphfilter.js")
+
+
+def random_graph(rng, n, p=0.15, self_loops=False):
+    """A random weighted undirected graph: Erdős–Rényi edges with weights in [0.5, 3), some self-loops."""
+    upper = np.triu(rng.random((n, n)) < p, 1) * rng.uniform(0.5, 3, (n, n))
+    if self_loops:
+        upper += np.diag((rng.random(n) < 0.2) * rng.uniform(0.5, 2, n))
+    return upper + np.triu(upper, 1).T
+
+
+def test_graph_filter_output_is_the_filter_it_names():
+    # Dense linear algebra, independently of convbook.graphs: expm, matrix powers.
+    rng = np.random.default_rng(3)
+    for A in (graphs.karate_club()[0].toarray(), random_graph(rng, 20, self_loops=True)):
+        n = A.shape[0]
+        L = graphs.laplacian(A, normalized=True)
+        d_tilde = A.sum(axis=1) + 1
+        A_hat = (A + np.eye(n)) / np.sqrt(np.outer(d_tilde, d_tilde))
+        for node in (0, n - 1):
+            delta = np.eye(n)[node]
+            hops = widgets.graph_hops(A, node)
+            for t in (0.0, 0.3, 2.5, 20.0):
+                np.testing.assert_allclose(
+                    widgets.graph_filter_output(A, node, "heat", t=t),
+                    scipy.linalg.expm(-t * L) @ delta,
+                    atol=1e-13,
+                )
+            for k in range(6):
+                poly = widgets.graph_filter_output(A, node, "polynomial", order=k)
+                np.testing.assert_allclose(
+                    poly, np.linalg.matrix_power(np.eye(n) - L / 2, k) @ delta, atol=1e-14
+                )
+                gcn = widgets.graph_filter_output(A, node, "gcn", layers=k)
+                np.testing.assert_allclose(gcn, np.linalg.matrix_power(A_hat, k) @ delta, atol=1e-14)
+                for y in (poly, gcn):  # nonzero exactly on the k-hop ball
+                    np.testing.assert_array_equal(y != 0, hops <= k)
+
+
+def test_graph_hops_match_networkx():
+    import networkx as nx
+
+    A, _ = graphs.karate_club()
+    graph = nx.karate_club_graph()
+    for node in (0, 16, 33):
+        lengths = nx.single_source_shortest_path_length(graph, node)
+        np.testing.assert_array_equal(widgets.graph_hops(A, node), [lengths[v] for v in range(34)])
+
+
+def test_graph_filter_explorer_constructs_with_validated_traits():
+    w = widgets.GraphFilterExplorer()
+    A, _ = graphs.karate_club()
+    assert (w.filter, w.node, w.t, w.order, w.layers) == ("heat", 0, 1.0, 2, 2)
+    assert w._esm == GRAPH_JS.read_text()
+    assert len(w.positions) == 34 and len(w.edges) == len(w.weights) == 78
+    assert all(i < j for i, j in w.edges)  # the karate club has no self-loops
+    assert abs(w.adjacency() - A).max() == 0
+    np.testing.assert_array_equal(w.positions, widgets.graph_layout(A))  # seeded: the same every time
+    xy = np.array(w.positions)
+    assert xy.min() == 0 and xy.max() == 1
+    g = widgets.GraphFilterExplorer(filter="gcn", node=33, layers=3)
+    np.testing.assert_array_equal(g.expected_output(), widgets.graph_filter_output(A, 33, "gcn", layers=3))
+    g.filter, g.t = "heat", 4.5
+    np.testing.assert_array_equal(g.expected_output(), widgets.graph_filter_output(A, 33, "heat", t=4.5))
+    assert "filter='heat'" in repr(g) and "78 edges" in repr(g)
+    looped = random_graph(np.random.default_rng(4), 12, self_loops=True)
+    small = widgets.GraphFilterExplorer(adjacency=looped, positions=np.full((12, 2), 0.5), node=11)
+    assert abs(small.adjacency() - looped).max() == 0
+    assert any(i == j for i, j in small.edges)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"filter": "wave"}, ValueError, "filter must be one of"),
+        ({"node": 34}, ValueError, "node must be a node of the graph, 0 to 33"),
+        ({"node": -1}, ValueError, "node must be a non-negative integer"),
+        ({"node": 1.0}, TypeError, "node must be a non-negative integer"),
+        ({"t": -0.5}, ValueError, "t must be from 0 to 20"),
+        ({"t": 21}, ValueError, "t must be from 0 to 20"),
+        ({"t": "1"}, TypeError, "t must be a real number"),
+        ({"t": float("nan")}, ValueError, "t must be finite"),
+        ({"order": 9}, ValueError, "order must be from 0 to 8"),
+        ({"order": True}, TypeError, "order must be a non-negative integer"),
+        ({"layers": -1}, ValueError, "layers must be a non-negative integer"),
+        ({"layers": 2.5}, TypeError, "layers must be a non-negative integer"),
+        ({"adjacency": np.ones((3, 4))}, ValueError, "adjacency must be a square"),
+        ({"adjacency": [[0, 1], [2, 0]]}, ValueError, "adjacency must be symmetric"),
+        ({"adjacency": [[0, -1], [-1, 0]]}, ValueError, "adjacency must hold non-negative"),
+        ({"adjacency": [["a"]]}, TypeError, "adjacency must hold numbers"),
+        ({"adjacency": np.zeros((101, 101))}, ValueError, "adjacency must have at most 100 nodes"),
+        ({"positions": np.zeros((33, 2))}, ValueError, r"positions must have shape \(34, 2\)"),
+        ({"positions": np.full((34, 2), 1.5)}, ValueError, "positions must lie in the unit square"),
+        ({"positions": np.full((34, 2), 1j)}, TypeError, "positions must be real"),
+    ],
+)
+def test_graph_filter_explorer_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        widgets.GraphFilterExplorer(**kwargs)
+
+
+def test_graph_filter_explorer_checks_changes_from_python():
+    w = widgets.GraphFilterExplorer()
+    w.node, w.order = 5, 8
+    assert (w.node, w.order) == (5, 8)
+    for name, value, match in [
+        ("node", 34, "node must be a node of the graph"),
+        ("filter", "wave", "filter must be one of"),
+        ("t", 25.0, "t must be from 0 to 20"),
+        ("layers", 9, "layers must be from 0 to 8"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            setattr(w, name, value)
+    assert (w.node, w.filter, w.t, w.layers) == (5, "heat", 1.0, 2)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: widgets.graph_filter_output(np.eye(3), 3), ValueError, "node must be a node of the graph"),
+        (lambda: widgets.graph_filter_output(np.eye(3), 0, "gcm"), ValueError, "filter must be one of"),
+        (lambda: widgets.graph_filter_output(np.eye(3), 0, t=-1), ValueError, "t must be from 0"),
+        (lambda: widgets.graph_filter_output(np.eye(3), 0, order=1.5), TypeError, "order must be"),
+        (lambda: widgets.graph_hops(np.eye(3), 5), ValueError, "node must be a node of the graph"),
+        (lambda: widgets.graph_layout(np.eye(3), seed=-1), ValueError, "seed must be"),
+    ],
+)
+def test_graph_functions_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.fixture(scope="module")
+def graph_module(tmp_path_factory):
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is needed to run the graph filter explorer's JavaScript")
+    path = tmp_path_factory.mktemp("js") / "graphfilter.mjs"
+    path.write_text(GRAPH_JS.read_text())
+    return path
+
+
+def run_graph_js(module, cases):
+    """``compute`` and ``formatValue`` of the JavaScript, under Node, for each case (sent on stdin)."""
+    script = f"""
+import {{ readFileSync }} from "node:fs";
+import {{ compute, formatValue }} from {json.dumps(module.as_uri())};
+const cases = JSON.parse(readFileSync(0, "utf8"));
+console.log(JSON.stringify(cases.map((c) => {{
+  const r = compute(c);
+  return {{ ...r, shown: r.values.map(formatValue) }};
+}})));
+"""
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def graph_case(w, **settings):
+    """The state the JavaScript reads from a widget's traits, with ``settings`` changed."""
+    case = {
+        "n": len(w.positions),
+        "edges": w.edges,
+        "weights": w.weights,
+        "filter": w.filter,
+        "node": w.node,
+        "t": w.t,
+        "order": w.order,
+        "layers": w.layers,
+    }
+    return {**case, **settings}
+
+
+def random_graph_cases(rng, count):
+    karate = widgets.GraphFilterExplorer()
+    cases = []
+    for c in range(count):
+        if c % 2:
+            n = int(rng.integers(2, 40))
+            A = random_graph(rng, n, p=float(rng.uniform(0.05, 0.4)), self_loops=bool(rng.integers(2)))
+            w = widgets.GraphFilterExplorer(adjacency=A, positions=rng.random((n, 2)))
+        else:
+            w = karate
+        cases.append(
+            graph_case(
+                w,
+                filter=str(rng.choice(widgets.GRAPH_FILTERS)),
+                node=int(rng.integers(0, len(w.positions))),
+                t=float(np.round(rng.uniform(0, widgets.GRAPH_MAX_TIME), 1)),
+                order=int(rng.integers(0, widgets.GRAPH_MAX_HOPS + 1)),
+                layers=int(rng.integers(0, widgets.GRAPH_MAX_HOPS + 1)),
+            )
+        )
+    return cases
+
+
+def check_graph_js(case, got):
+    """Compare one JavaScript result with convbook: values, shown numbers, hops, ball and counts."""
+    A = np.zeros((case["n"], case["n"]))
+    for (i, j), weight in zip(case["edges"], case["weights"], strict=True):
+        A[i, j] = A[j, i] = weight
+    settings = {k: case[k] for k in ("filter", "t", "order", "layers")}
+    expected = widgets.graph_filter_output(A, case["node"], **settings)
+    np.testing.assert_allclose(got["values"], expected, rtol=0, atol=1e-13)
+    hops = widgets.graph_hops(A, case["node"])
+    np.testing.assert_array_equal(got["hops"], np.where(np.isinf(hops), -1, hops))
+    assert got["reachable"] == int(np.isfinite(hops).sum())
+    assert got["nonzeroCount"] == sum(got["nonzero"])
+    shown = np.array([float(v) for v in got["shown"]])
+    np.testing.assert_allclose(shown, got["values"], rtol=5e-4, atol=0)  # four significant digits
+    if case["filter"] == "heat":
+        assert got["radius"] is None and got["sameSet"] is None and not any(got["ball"])
+        heat = scipy.linalg.expm(-case["t"] * graphs.laplacian(A, normalized=True))
+        np.testing.assert_allclose(got["values"], heat[:, case["node"]], rtol=0, atol=1e-13)
+    else:
+        radius = case["order"] if case["filter"] == "polynomial" else case["layers"]
+        assert got["radius"] == radius
+        assert got["ball"] == (hops <= radius).tolist()
+        # the nonzero set, exactly, is the ball: in the JavaScript and in convbook
+        assert got["nonzero"] == (expected != 0).tolist() == got["ball"]
+        assert got["sameSet"] is True and got["nonzeroCount"] == got["ballCount"]
+
+
+def test_graph_javascript_matches_convbook(graph_module):
+    cases = random_graph_cases(np.random.default_rng(5), 60)
+    karate = widgets.GraphFilterExplorer()
+    # the extremes of the sliders on the karate club
+    cases += [graph_case(karate, filter="heat", t=t) for t in (0.0, 0.1, widgets.GRAPH_MAX_TIME)]
+    cases += [graph_case(karate, filter=f, order=0, layers=0, node=33) for f in ("polynomial", "gcn")]
+    cases += [graph_case(karate, filter=f, order=8, layers=8, node=16) for f in ("polynomial", "gcn")]
+    results = run_graph_js(graph_module, cases)
+    for case, got in zip(cases, results, strict=True):
+        check_graph_js(case, got)
+    assert {c["filter"] for c in cases} == set(widgets.GRAPH_FILTERS)
+    for got in results[-4:-2]:  # K = 0, L = 0: the impulse itself
+        assert got["values"][33] == 1 and got["nonzeroCount"] == 1
+    for got in results[-2:]:  # K = L = 8 hops, past the diameter: every node
+        assert got["nonzeroCount"] == 34
+
+
+def test_graph_javascript_check_can_fail(graph_module):
+    # The comparison notices a setting off by one step, and a JavaScript that is subtly wrong.
+    karate = widgets.GraphFilterExplorer()
+    cases = [
+        graph_case(karate, filter="heat", t=3.0),
+        graph_case(karate, filter="polynomial", order=3, node=7),
+        graph_case(karate, filter="gcn", layers=2, node=20),
+    ]
+    results = run_graph_js(graph_module, cases)
+    for case, got in zip(cases, results):
+        check_graph_js(case, got)
+    off_by_one = [{**cases[0], "t": 3.1}, {**cases[1], "order": 4}, {**cases[2], "layers": 1}]
+    for case, got in zip(off_by_one, results):
+        with pytest.raises(AssertionError):
+            check_graph_js(case, got)
+    source = GRAPH_JS.read_text()
+    mutations = [
+        ("const TAYLOR_TERMS = 20;", "const TAYLOR_TERMS = 6;", 0),  # too short a series
+        ("let sum = r[i] * x[i];", "let sum = 0;", 2),  # a GCN without its self-loops
+        ("y = y.map((v, i) => v - Ly[i] / 2);", "y = y.map((v, i) => v - Ly[i] / 2.01);", 1),
+    ]
+    for i, (old, new, which) in enumerate(mutations):
+        assert source.count(old) == 1, old
+        broken = graph_module.with_name(f"broken{i}.mjs")
+        broken.write_text(source.replace(old, new))
+        (got,) = run_graph_js(broken, [cases[which]])
+        with pytest.raises(AssertionError):
+            check_graph_js(cases[which], got)

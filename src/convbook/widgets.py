@@ -18,11 +18,19 @@ a photograph filtered in space, and its spectrum multiplied in frequency.
 (book/07_symbolic_gradients.ipynb): the footprint of a derivative of the
 FFT route collapsing onto the spatial one as frequency terms are added.
 
+:class:`GraphFilterExplorer`, computed in JavaScript too (``graphfilter.js``),
+belongs to Chapter *Convolution on graphs* (book/12_graphs.ipynb): an
+impulse on a node of the karate club, filtered by the heat kernel, by a
+polynomial of the Laplacian or by GCN layers, and the K-hop ball that the
+local filters stay in; :func:`graph_filter_output` is its reference, by
+:mod:`convbook.graphs`.
+
 This module imports matplotlib, anywidget and ipywidgets, so it is not
 imported by ``import convbook``; chapters use ``from convbook import widgets``.
 """
 
 import io
+import math
 import pathlib
 
 import anywidget
@@ -30,17 +38,22 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.fft
+import scipy.sparse
+import scipy.sparse.csgraph
 import traitlets
 
-from . import kernels, plotting, symbolic
+from . import graphs, kernels, plotting, symbolic
 from ._validation import (
     as_numeric_array,
     check_choice,
     check_fits,
     check_ndim,
     index_pair,
+    nonnegative_int,
     pair_of_positive_ints,
     positive_int,
+    real_array,
+    real_number,
 )
 from .convolution import circular_convolve, convolve
 
@@ -59,6 +72,11 @@ __all__ = [
     "image_filter_explorer",
     "ImageFilterExplorer",
     "FootprintExplorer",
+    "GRAPH_FILTERS",
+    "graph_layout",
+    "graph_hops",
+    "graph_filter_output",
+    "GraphFilterExplorer",
 ]
 
 _HERE = pathlib.Path(__file__).parent
@@ -666,3 +684,344 @@ class FootprintExplorer(anywidget.AnyWidget):
             self.output, self.variable, self.wrt, self.image_shape, self.kernel_shape
         )
         return sums[self.terms - 1]
+
+
+# -- the graph filter explorer ---------------------------------------------------
+
+#: The filters of :class:`GraphFilterExplorer`: the heat kernel ``exp(-t L)``,
+#: the polynomial ``(I - L/2)^K`` and ``L`` GCN layers ``Â^L``.
+GRAPH_FILTERS = ("heat", "polynomial", "gcn")
+#: The largest order ``K`` and number of layers ``L`` the explorer offers
+#: (the karate club's diameter is 5: by ``K = 5`` every ball is the whole graph).
+GRAPH_MAX_HOPS = 8
+#: The longest time ``t`` of the heat kernel the explorer offers.
+GRAPH_MAX_TIME = 20.0
+#: The most nodes :class:`GraphFilterExplorer` draws: more would not be readable.
+GRAPH_MAX_NODES = 100
+#: The seed of the spring layout, so that the graph is drawn the same way every time.
+GRAPH_LAYOUT_SEED = 0
+
+
+def _graph_adjacency(adjacency):
+    """A validated adjacency as a float64 csr_array, symmetric as :mod:`convbook.graphs` makes it."""
+    graphs.laplacian(adjacency)  # validates, naming "adjacency"
+    A = scipy.sparse.csr_array(adjacency, dtype=np.float64)
+    A = ((A + A.T) / 2).tocsr()  # exact for a symmetric matrix, graphs' repair for a nearly symmetric one
+    A.eliminate_zeros()
+    if A.shape[0] > GRAPH_MAX_NODES:
+        raise ValueError(f"adjacency must have at most {GRAPH_MAX_NODES} nodes to be drawn, got {A.shape[0]}")
+    return A
+
+
+def _graph_node(node, n):
+    node = nonnegative_int(node, "node")
+    if node >= n:
+        raise ValueError(f"node must be a node of the graph, 0 to {n - 1}, got {node}")
+    return node
+
+
+def _graph_time(t, limit=math.inf):
+    t = real_number(t, "t")
+    if not 0 <= t <= limit:
+        raise ValueError(f"t must be from 0 to {limit:g}, got {t!r}")
+    return t
+
+
+def _graph_hop_count(value, name, limit=math.inf):
+    value = nonnegative_int(value, name)
+    if value > limit:
+        raise ValueError(f"{name} must be from 0 to {limit}, got {value}")
+    return value
+
+
+def graph_layout(adjacency, seed=GRAPH_LAYOUT_SEED):
+    """Node positions for drawing a graph: networkx's spring layout, seeded, rescaled to the unit square.
+
+    :func:`networkx.spring_layout` of the weighted graph (heavier edges
+    pull harder) with a fixed seed, so the drawing is the same on every
+    run; each axis is then rescaled to ``[0, 1]``. Imports networkx. Used
+    by :class:`GraphFilterExplorer` in Chapter *Convolution on graphs*
+    (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse array or matrix
+        Weighted adjacency matrix of shape ``(n, n)``, as for
+        :func:`convbook.graphs.laplacian`, with at most
+        :data:`GRAPH_MAX_NODES` nodes.
+    seed : int
+        Seed of the layout's random start.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, 2)``: the ``(x, y)`` of each node, each in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from convbook import graphs, widgets
+    >>> adjacency, _ = graphs.karate_club()
+    >>> xy = widgets.graph_layout(adjacency)
+    >>> xy.shape, float(xy.min()), float(xy.max())
+    ((34, 2), 0.0, 1.0)
+    """
+    import networkx as nx
+
+    A = _graph_adjacency(adjacency)
+    seed = nonnegative_int(seed, "seed")
+    graph = nx.from_scipy_sparse_array(A)
+    where = nx.spring_layout(graph, seed=seed)
+    xy = np.array([where[i] for i in range(A.shape[0])], dtype=float).reshape(-1, 2)
+    low, extent = xy.min(axis=0), np.ptp(xy, axis=0)
+    return np.where(extent > 0, (xy - low) / np.where(extent > 0, extent, 1), 0.5)
+
+
+def graph_hops(adjacency, node):
+    """The number of hops from ``node`` to every node: breadth first, ignoring the weights.
+
+    By :func:`scipy.sparse.csgraph.shortest_path` with ``unweighted=True``.
+    A polynomial filter of degree ``K`` (and ``K`` GCN layers) moves an
+    impulse at most ``K`` hops: its output vanishes where this exceeds
+    ``K``. Used in Chapter *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse array or matrix
+        Weighted adjacency matrix of shape ``(n, n)``, as for
+        :func:`convbook.graphs.laplacian`.
+    node : int
+        The source node, ``0 <= node < n``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape ``(n,)``: the hops, ``inf`` where ``node`` cannot reach.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import widgets
+    >>> path = np.array([[0, 1, 0, 0], [1, 0, 2, 0], [0, 2, 0, 0], [0, 0, 0, 0]])
+    >>> widgets.graph_hops(path, 0)
+    array([ 0.,  1.,  2., inf])
+    """
+    A = _graph_adjacency(adjacency)
+    node = _graph_node(node, A.shape[0])
+    return scipy.sparse.csgraph.shortest_path(A, directed=False, unweighted=True, indices=node)
+
+
+def graph_filter_output(adjacency, node, filter="heat", t=1.0, order=2, layers=2):
+    """An impulse at ``node`` filtered on the graph, by :mod:`convbook.graphs`: the reference of the explorer.
+
+    ``L`` is the normalised Laplacian, whose spectrum lies in ``[0, 2]``, and
+    ``δ`` the impulse at ``node``.
+
+    - ``"heat"``: ``exp(-t L) δ``, by
+      :func:`convbook.graphs.spectral_filter` with the response
+      ``exp(-t λ)``. Not local: it reaches every node connected to ``node``.
+    - ``"polynomial"``: ``(I - L/2)^K δ`` with ``K = order``, by
+      :func:`convbook.graphs.polynomial_filter` with the monomial
+      coefficients ``θ_k = C(K, k) (-1/2)^k``; its response
+      ``(1 - λ/2)^K`` is low-pass, 1 at ``λ = 0`` and 0 at ``λ = 2``.
+    - ``"gcn"``: ``Â^L δ`` with ``L = layers``, ``Â`` of
+      :func:`convbook.graphs.gcn_propagation`: ``L`` GCN layers with
+      identity weights and no nonlinearity.
+
+    ``I - L/2`` and ``Â`` have non-negative entries and a positive diagonal,
+    so the last two are nonzero exactly on the nodes within ``K`` (or
+    ``L``) hops of ``node`` (:func:`graph_hops`). Used in Chapter
+    *Convolution on graphs* (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    adjacency : array_like or scipy.sparse array or matrix
+        Weighted adjacency matrix of shape ``(n, n)``, as for
+        :func:`convbook.graphs.laplacian`.
+    node : int
+        Where the impulse is, ``0 <= node < n``.
+    filter : {"heat", "polynomial", "gcn"}
+        The filter.
+    t : float
+        Time of the heat kernel, at least 0.
+    order : int
+        Degree ``K`` of the polynomial, at least 0.
+    layers : int
+        Number of GCN layers, at least 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape ``(n,)``: the filtered impulse.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import widgets
+    >>> path = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> widgets.graph_filter_output(path, 0, "polynomial", order=1).round(4)
+    array([0.5   , 0.3536, 0.    ])
+    >>> bool(np.all(widgets.graph_filter_output(path, 0, "heat", t=0.1) > 0))
+    True
+    """
+    A = _graph_adjacency(adjacency)
+    node = _graph_node(node, A.shape[0])
+    check_choice(filter, "filter", GRAPH_FILTERS)
+    t = _graph_time(t)
+    order = _graph_hop_count(order, "order")
+    layers = _graph_hop_count(layers, "layers")
+    delta = np.zeros(A.shape[0])
+    delta[node] = 1.0
+    if filter == "heat":
+        return graphs.spectral_filter(A, delta, lambda lam: np.exp(-t * lam), normalized=True)
+    if filter == "polynomial":
+        coefficients = [math.comb(order, k) * (-0.5) ** k for k in range(order + 1)]
+        return graphs.polynomial_filter(A, delta, coefficients, basis="monomial", normalized=True)
+    propagation = graphs.gcn_propagation(A)
+    y = delta
+    for _ in range(layers):
+        y = propagation @ y
+    return y
+
+
+class GraphFilterExplorer(anywidget.AnyWidget):
+    """Put an impulse on a node of a graph, filter it, and see how far it reaches.
+
+    The karate club (:func:`convbook.graphs.karate_club`, or any graph of
+    at most :data:`GRAPH_MAX_NODES` nodes) is drawn at the positions of
+    :func:`graph_layout`. The reader clicks a node to put the impulse ``δ``
+    there and picks a filter of :func:`graph_filter_output`: the heat
+    kernel ``exp(-t L)`` (a slider for ``t``), the polynomial
+    ``(I - L/2)^K`` or ``L`` GCN layers ``Â^L`` (a slider for ``K`` or
+    ``L``). The nodes are coloured by the filtered impulse (hollow where it
+    is exactly 0, its value in each node's tooltip), the nodes within ``K``
+    hops of the impulse are outlined, and a line counts the nonzero nodes
+    and the ball: for the polynomial and GCN filters they are the same set,
+    while the heat kernel reaches every connected node at once.
+
+    Everything is computed in JavaScript (``graphfilter.js``), so it runs
+    in the static book: sparse products with the edge list, and for the heat
+    kernel ``m = ceil(2 t)`` steps ``exp(-(t/m) L)``, each a Taylor series of
+    21 terms (the spectrum of ``L`` lies in ``[0, 2]``, so each step's error
+    is below ``e / 21!``, about ``1e-19``). Its numbers are those of
+    :func:`graph_filter_output`, which computes them with
+    :mod:`convbook.graphs`. Used in Chapter *Convolution on graphs*
+    (book/12_graphs.ipynb).
+
+    Parameters
+    ----------
+    filter : {"heat", "polynomial", "gcn"}
+        The filter shown first.
+    node : int
+        Where the impulse is, ``0 <= node < n``.
+    t : float
+        Time of the heat kernel, from 0 to :data:`GRAPH_MAX_TIME`.
+    order, layers : int
+        Degree ``K`` of the polynomial and number ``L`` of GCN layers, each
+        from 0 to :data:`GRAPH_MAX_HOPS`.
+    adjacency : array_like or scipy.sparse array or matrix, optional
+        Weighted adjacency matrix, as for :func:`convbook.graphs.laplacian`;
+        the karate club if omitted.
+    positions : array_like, optional
+        ``(n, 2)`` node positions, each coordinate in ``[0, 1]`` (``y`` up);
+        :func:`graph_layout` if omitted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import widgets
+    >>> w = widgets.GraphFilterExplorer(filter="polynomial", node=0, order=2)
+    >>> len(w.positions), len(w.edges), w.adjacency().shape
+    (34, 78, (34, 34))
+    >>> y = w.expected_output()  # what the JavaScript shows, by convbook.graphs
+    >>> int(np.count_nonzero(y)), int(np.sum(w.hops() <= 2))  # nonzero exactly on the 2-hop ball
+    (26, 26)
+    """
+
+    _esm = _HERE / "graphfilter.js"
+    _css = _HERE / "graphfilter.css"
+
+    #: The graph, from Python: ``(x, y)`` of each node, the edges ``[i, j]``
+    #: with ``i <= j`` (``i == j`` a self-loop), and their weights.
+    positions = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
+    edges = traitlets.List(traitlets.List(traitlets.Int())).tag(sync=True)
+    weights = traitlets.List(traitlets.Float()).tag(sync=True)
+    filter = traitlets.Unicode("heat").tag(sync=True)
+    node = traitlets.Int(0).tag(sync=True)
+    t = traitlets.Float(1.0).tag(sync=True)
+    order = traitlets.Int(2).tag(sync=True)
+    layers = traitlets.Int(2).tag(sync=True)
+    #: The ranges of the sliders.
+    max_hops = traitlets.Int(GRAPH_MAX_HOPS).tag(sync=True)
+    max_time = traitlets.Float(GRAPH_MAX_TIME).tag(sync=True)
+
+    def __init__(self, filter="heat", node=0, t=1.0, order=2, layers=2, adjacency=None, positions=None):
+        if adjacency is None:
+            adjacency, _ = graphs.karate_club()
+        A = _graph_adjacency(adjacency)
+        n = A.shape[0]
+        if positions is None:
+            xy = graph_layout(A)
+        else:
+            xy = real_array(positions, "positions").astype(float)
+            if xy.shape != (n, 2):
+                raise ValueError(f"positions must have shape ({n}, 2), one (x, y) per node, got {xy.shape}")
+            if not np.all((xy >= 0) & (xy <= 1)):
+                raise ValueError("positions must lie in the unit square, each coordinate from 0 to 1")
+        check_choice(filter, "filter", GRAPH_FILTERS)
+        node = _graph_node(node, n)
+        t = _graph_time(t, GRAPH_MAX_TIME)
+        order = _graph_hop_count(order, "order", GRAPH_MAX_HOPS)
+        layers = _graph_hop_count(layers, "layers", GRAPH_MAX_HOPS)
+        upper = scipy.sparse.triu(A, format="coo")
+        keep = np.lexsort((upper.col, upper.row))
+        super().__init__(
+            positions=xy.tolist(),
+            edges=np.column_stack([upper.row[keep], upper.col[keep]]).tolist(),
+            weights=upper.data[keep].tolist(),
+            filter=filter,
+            node=node,
+            t=t,
+            order=order,
+            layers=layers,
+        )
+
+    # A change from Python in a live kernel is checked as the constructor checks it.
+    @traitlets.validate("filter")
+    def _valid_filter(self, proposal):
+        return check_choice(proposal["value"], "filter", GRAPH_FILTERS)
+
+    @traitlets.validate("node")
+    def _valid_node(self, proposal):
+        return _graph_node(proposal["value"], len(self.positions))
+
+    @traitlets.validate("t")
+    def _valid_t(self, proposal):
+        return _graph_time(proposal["value"], GRAPH_MAX_TIME)
+
+    @traitlets.validate("order", "layers")
+    def _valid_hops(self, proposal):
+        return _graph_hop_count(proposal["value"], proposal["trait"].name, GRAPH_MAX_HOPS)
+
+    def __repr__(self):
+        return (
+            f"GraphFilterExplorer(filter={self.filter!r}, node={self.node}, t={self.t:g}, "
+            f"order={self.order}, layers={self.layers}, {len(self.positions)} nodes, {len(self.edges)} edges)"
+        )
+
+    def adjacency(self):
+        """The weighted adjacency matrix of the graph drawn, rebuilt from :attr:`edges` and :attr:`weights`."""
+        n = len(self.positions)
+        edges = np.array(self.edges, dtype=np.int64).reshape(-1, 2)
+        weights = np.array(self.weights, dtype=float)
+        off = edges[:, 0] != edges[:, 1]
+        rows = np.concatenate([edges[:, 0], edges[off, 1]])
+        cols = np.concatenate([edges[:, 1], edges[off, 0]])
+        return scipy.sparse.csr_array((np.concatenate([weights, weights[off]]), (rows, cols)), shape=(n, n))
+
+    def hops(self):
+        """:func:`graph_hops` from the impulse's node."""
+        return graph_hops(self.adjacency(), self.node)
+
+    def expected_output(self):
+        """:func:`graph_filter_output` for the widget's current state: what the JavaScript must show."""
+        return graph_filter_output(self.adjacency(), self.node, self.filter, self.t, self.order, self.layers)

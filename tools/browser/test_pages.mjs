@@ -14,8 +14,12 @@
 // JavaScript showed. On pages with the footprint explorer it adds and removes
 // frequency terms, changes the output and the variable differentiated by,
 // reads the numbers the widget displays, and has Python recompute them with
-// convbook.symbolic.partial_sum_footprints. Saves a full-page screenshot of each page at each width
-// and ends with the line "N passed, N failed"; exits 1 if any check failed.
+// convbook.symbolic.partial_sum_footprints. On pages with the graph filter explorer (the chapter
+// Convolution on graphs, book/12_graphs.html, must have one if it is built) it clicks nodes, switches
+// filters, moves the sliders, reads the values, outlines and counts the widget displays, and has
+// Python recompute them with convbook.widgets.graph_filter_output (convbook.graphs) and check that
+// a local filter's nonzero nodes are exactly its K-hop ball. Saves a full-page screenshot of each
+// page at each width and ends with the line "N passed, N failed"; exits 1 if any check failed.
 
 import { spawnSync } from "node:child_process";
 import { readFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -102,14 +106,14 @@ async function inspect(page) {
     const untypeset = mathNodes.filter((n) => !n.querySelector("mjx-container") && !n.closest("mjx-container"));
     if (untypeset.length) problems.push(`${untypeset.length} maths elements not typeset, e.g. ${untypeset[0].textContent.slice(0, 60)}`);
     const main = document.querySelector("main, article, body").cloneNode(true);
-    main.querySelectorAll("pre, code, script, style, textarea, mjx-container, .highlight, .sfx, .fpx").forEach((n) => n.remove());
+    main.querySelectorAll("pre, code, script, style, textarea, mjx-container, .highlight, .sfx, .fpx, .gfx").forEach((n) => n.remove());
     const text = main.textContent;
     const raw = text.match(/\\\(|\\\)|\\\[|\\\]|\$\$|\$[^$\s][^$\n]{0,80}\$/);
     if (raw) problems.push(`raw maths left in the text: ${JSON.stringify(text.slice(Math.max(0, raw.index - 30), raw.index + 50))}`);
     const broken = [...document.images].filter((img) => !(img.complete && img.naturalWidth > 0));
     broken.forEach((img) => problems.push(`image not loaded: ${img.getAttribute("src").slice(0, 80)}`));
     const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
-    const dead = views.filter((s) => !s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx, .fpx"));
+    const dead = views.filter((s) => !s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx, .fpx, .gfx"));
     if (dead.length) problems.push(`${dead.length} of ${views.length} widgets not rendered`);
     // Punctuation right after inline maths must not wrap onto the next line on its own.
     const detached = [];
@@ -128,7 +132,7 @@ async function inspect(page) {
     const wide = document.documentElement.scrollWidth - window.innerWidth;
     if (wide > 1) warnings.push(`the page scrolls sideways by ${wide}px`);
     return { problems, warnings, widgets: views.length, explorers: document.querySelectorAll(".sfx").length,
-      footprints: document.querySelectorAll(".fpx").length };
+      footprints: document.querySelectorAll(".fpx").length, graphs: document.querySelectorAll(".gfx").length };
   });
 }
 
@@ -385,6 +389,123 @@ print(json.dumps({"worst": worst, "shown": shown_worst, "problems": problems}))
   return worst < 1e-12 ? problems : [...problems, `the JavaScript footprints differ from convbook by ${worst}`];
 }
 
+// The page of the chapter Convolution on graphs, which must show the graph filter explorer.
+const GRAPH_PAGE = "book/12_graphs.html";
+
+// What the graph filter explorer shows: its state, its values in full, and what each node displays.
+function graphState(page, index) {
+  return page.evaluate((i) => {
+    const root = document.querySelectorAll(".gfx")[i];
+    const d = root.dataset;
+    const nodes = [...root.querySelectorAll(".gfx-node")];
+    const visible = (el) => !el.closest("[hidden]");
+    return { state: JSON.parse(d.state), values: JSON.parse(d.values), graph: JSON.parse(d.graph),
+      shown: nodes.map((g) => g.dataset.value), titles: nodes.map((g) => g.querySelector("title").textContent),
+      outlined: nodes.map((g) => g.classList.contains("gfx-ball")), hollow: nodes.map((g) => g.classList.contains("gfx-zero")),
+      impulse: nodes.map((g) => g.classList.contains("gfx-impulse")), status: root.querySelector(".gfx-status").textContent,
+      pressed: [...root.querySelectorAll(".gfx-filter")].filter((b) => b.getAttribute("aria-pressed") === "true").map((b) => b.dataset.filter),
+      sliders: [...root.querySelectorAll(".gfx-param")].filter(visible).map((c) => c.dataset.param) };
+  }, index);
+}
+
+// Drive the graph filter explorer as a reader would: click nodes, switch filters, move the sliders.
+async function exerciseGraph(page, index, samples) {
+  const problems = [];
+  const root = page.locator(".gfx").nth(index);
+  const param = { heat: "t", polynomial: "order", gcn: "layers" };
+  const take = async (what) => {
+    const s = await graphState(page, index);
+    samples.push(s);
+    const n = s.values.length;
+    if (s.pressed.join() !== s.state.filter) problems.push(`${what}: the buttons pressed are ${s.pressed}, the filter ${s.state.filter}`);
+    if (s.sliders.join() !== param[s.state.filter]) problems.push(`${what}: the sliders shown are ${s.sliders}, for the ${s.state.filter} filter`);
+    if (s.impulse.indexOf(true) !== s.state.node || s.impulse.filter(Boolean).length !== 1) problems.push(`${what}: the impulse is marked on ${s.impulse.indexOf(true)}, the state says ${s.state.node}`);
+    const nonzero = s.shown.filter((v) => v !== "0").length;
+    if (!s.status.includes(`nonzero at ${nonzero} of ${n} nodes`)) problems.push(`${what}: ${nonzero} nodes show a nonzero value, the status reads ${JSON.stringify(s.status)}`);
+    if (s.hollow.some((h, i) => h !== (s.shown[i] === "0"))) problems.push(`${what}: the hollow nodes are not the ones that show 0`);
+    if (s.titles.some((t, i) => !t.startsWith(`node ${i}: ${s.shown[i]} `))) problems.push(`${what}: a tooltip disagrees with its node's value, e.g. ${s.titles[0]}`);
+    if (s.state.filter !== "heat") {
+      const outlined = s.outlined.filter(Boolean).length;
+      const k = s.state[param[s.state.filter]];
+      if (!s.status.includes(`The ${k}-hop ball of node ${s.state.node} holds ${outlined} node`)) problems.push(`${what}: ${outlined} nodes outlined, the status reads ${JSON.stringify(s.status)}`);
+      if (s.outlined.some((o, i) => o !== (s.shown[i] !== "0"))) problems.push(`${what}: the outlined nodes are not the nonzero ones`);
+    } else if (s.outlined.some(Boolean)) problems.push(`${what}: nodes outlined for the heat kernel, which has no ball`);
+    return s;
+  };
+  const click = (node) => root.locator(`.gfx-node[data-node="${node}"]`).click();
+  const slider = (key) => root.locator(`.gfx-param[data-param="${key}"] input`);
+  const before = await take("at first");
+  const target = before.state.node === 33 ? 0 : 33;
+  await click(target);
+  const moved = await take(`impulse at ${target}`);
+  if (moved.state.node !== target) problems.push(`clicking node ${target} put the impulse at ${moved.state.node}`);
+  if (JSON.stringify(moved.values) === JSON.stringify(before.values)) problems.push("another node: the values did not change");
+  await root.locator('.gfx-filter[data-filter="heat"]').click();
+  await slider("t").press("ArrowRight");
+  const later = await take("t one step on");
+  if (!(Math.abs(later.state.t - moved.state.t - 0.1) < 1e-9) && moved.state.t < 20) problems.push(`ArrowRight took t from ${moved.state.t} to ${later.state.t}`);
+  if (later.shown.includes("0")) problems.push("the heat kernel shows an exact 0 on a connected graph");
+  await root.locator('.gfx-filter[data-filter="polynomial"]').click();
+  await slider("order").press("Home");
+  const zero = await take("polynomial, K = 0");
+  if (zero.state.order !== 0 || zero.shown.filter((v) => v !== "0").length !== 1) problems.push(`K = 0: ${zero.shown.filter((v) => v !== "0").length} nonzero nodes, not the impulse alone`);
+  let previous = zero.outlined.filter(Boolean).length;
+  for (let k = 1; k <= 3; k++) {
+    await slider("order").press("ArrowRight");
+    const s = await take(`polynomial, K = ${k}`);
+    const count = s.outlined.filter(Boolean).length;
+    if (s.state.order !== k || count <= previous) problems.push(`K = ${k}: order ${s.state.order}, ${count} nodes outlined after ${previous}`);
+    previous = count;
+  }
+  await click(16);
+  await take("polynomial, impulse at 16");
+  await root.locator('.gfx-filter[data-filter="gcn"]').click();
+  const gcn = await take("GCN");
+  if (gcn.state.filter !== "gcn") problems.push(`the GCN button gave the filter ${gcn.state.filter}`);
+  await slider("layers").press("End");
+  const deep = await take("GCN, the most layers");
+  if (deep.shown.includes("0")) problems.push(`${deep.state.layers} GCN layers, past the diameter, still leave a node at 0`);
+  await slider("layers").press("Home");
+  await slider("layers").press("ArrowRight");
+  await take("GCN, one layer");
+  return problems;
+}
+
+// One Python run recomputes every value the graph filter explorer showed, with convbook.
+function checkGraphsWithPython(samples) {
+  const script = `
+import json, sys
+import numpy as np
+from convbook import graphs, widgets
+reference = widgets.GraphFilterExplorer()
+adjacency, _ = graphs.karate_club()
+worst, problems = 0.0, []
+for s in json.load(sys.stdin):
+    st, g = s["state"], s["graph"]
+    if g["edges"] != reference.edges or g["weights"] != reference.weights or not np.allclose(g["positions"], reference.positions, rtol=0, atol=1e-12):
+        problems.append("the page does not draw the karate club at the seeded layout of convbook.widgets.graph_layout")
+        continue
+    ref = widgets.graph_filter_output(adjacency, st["node"], st["filter"], st["t"], st["order"], st["layers"])
+    worst = max(worst, float(np.abs(np.array(s["values"]) - ref).max()))
+    shown = np.array([float(v) for v in s["shown"]])
+    # four significant digits; a local filter's exact zeros shown as 0, and only those
+    local = st["filter"] != "heat"
+    if np.any(np.abs(shown - ref) > 5e-4 * np.abs(ref) + 1e-13) or (local and np.any((shown == 0) != (ref == 0))):
+        problems.append(f"{st}: the nodes show {s['shown']}, convbook has {ref.tolist()}")
+    if st["filter"] != "heat":
+        k = st["order"] if st["filter"] == "polynomial" else st["layers"]
+        ball = widgets.graph_hops(adjacency, st["node"]) <= k
+        if s["outlined"] != ball.tolist() or not np.array_equal(ref != 0, ball):
+            problems.append(f"{st}: outlined {int(sum(s['outlined']))} nodes, the {k}-hop ball has {int(ball.sum())}, convbook's nonzero set {int((ref != 0).sum())}")
+print(json.dumps({"worst": worst, "problems": problems}))
+`;
+  const run = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify(samples), encoding: "utf8" });
+  if (run.status !== 0) return [`python failed: ${(run.stdout + run.stderr).slice(-400)}`];
+  const { worst, problems } = JSON.parse(run.stdout.trim());
+  console.log(`     largest difference between the graph filters in JavaScript and convbook: ${worst.toExponential(1)}`);
+  return worst < 1e-13 ? problems : [...problems, `the JavaScript graph filters differ from convbook by ${worst}`];
+}
+
 async function main() {
   const started = Date.now();
   mkdirSync(SHOTS, { recursive: true });
@@ -398,9 +519,12 @@ async function main() {
   });
   const samples = [];
   const footprintSamples = [];
+  const graphSamples = [];
   const known = new Set();
   let explorers = 0;
   let footprints = 0;
+  let graphs = 0;
+  const graphPage = pages(SITE).includes(GRAPH_PAGE);
   try {
     for (const [width, options] of Object.entries(VIEWPORTS)) {
       const context = await browser.newContext(options);
@@ -440,7 +564,7 @@ async function main() {
         const views = await page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count();
         if (views > 0) {
           await page.waitForFunction(() => [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
-            .every((s) => s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx, .fpx")), null, { timeout: 20000 })
+            .every((s) => s.parentElement.querySelector(".jupyter-widgets, .widget-subarea, .sfx, .fpx, .gfx")), null, { timeout: 20000 })
             .catch(() => null);
         }
         const report = await inspect(page);
@@ -459,6 +583,12 @@ async function main() {
           record(`${name} (${width}): footprint explorer ${i + 1} responds to its terms, output and variable`, widgetProblems);
           footprints++;
         }
+        for (let i = 0; i < report.graphs; i++) {
+          const widgetProblems = await exerciseGraph(page, i, graphSamples);
+          record(`${name} (${width}): graph filter explorer ${i + 1} responds to clicks, filters and sliders`, widgetProblems);
+          graphs++;
+        }
+        if (name === GRAPH_PAGE && report.graphs === 0) problems.push("no graph filter explorer (.gfx) on the chapter Convolution on graphs");
         blocked.forEach((url) => problems.push(`request to another host (blocked): ${url.slice(0, 120)}`));
         record(`${name} (${width}): loads offline, no errors, maths typeset, images and widgets shown`, problems);
         record(`${name} (${width}): no maths or code cut off, hidden or wider than the column`, clipped);
@@ -470,6 +600,8 @@ async function main() {
     if (explorers > 0) record(`the explorer's ${samples.length} outputs equal convbook's`, checkWithPython(samples));
     if (footprints > 0) record(`the footprint explorer's ${footprintSamples.length} footprints, and the numbers it showed, equal convbook's`, checkFootprintsWithPython(footprintSamples));
     else record("the footprint explorer was found on some page", ["no page has a .fpx widget"]);
+    if (graphs > 0) record(`the graph filter explorer's ${graphSamples.length} views equal convbook's, nonzero exactly on the K-hop balls`, checkGraphsWithPython(graphSamples));
+    if (!graphPage) console.log(`WARN ${GRAPH_PAGE} is not in this build: the graph filter explorer was not checked there`);
   } finally {
     await browser.close();
     server.close();
