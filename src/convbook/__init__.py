@@ -19,8 +19,9 @@ and the cost model (``cost``) share.
 # operators of the FFT route with their adjoints
 # (*Backpropagation through convolution*, book/06_backpropagation.ipynb),
 # and the modules of *What locality buys* (book/11_locality.ipynb):
-# convbook.precision, convbook.locality and convbook.spectral_layers.
-from . import adjoints, cnn, graphs, locality, precision, spectral_layers
+# convbook.precision, convbook.locality and convbook.spectral_layers;
+# convbook.lowrank (separable kernels and recommendation on a bipartite graph).
+from . import adjoints, cnn, graphs, locality, lowrank, precision, spectral_layers
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .cost import choose_conv2d_method
 from .data import grace_hopper
@@ -44,6 +45,7 @@ __all__ = [
     "cnn",
     "graphs",
     "locality",
+    "lowrank",
     "precision",
     "spectral_layers",
     "box",
