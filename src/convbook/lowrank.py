@@ -26,8 +26,9 @@ Conventions, shared by the recommendation functions:
   higher score ranks an item higher for that user.
 
 networkx is needed only by :func:`southern_women`, which imports it itself.
-The chapter that will teach these functions is being written; until it
-exists, tests/test_lowrank.py checks them against numpy and scipy.
+Every function here is taught in Chapter *Low rank: from separable kernels
+to recommendation* (book/13_low_rank.ipynb); tests/test_lowrank.py checks
+them against numpy and scipy.
 """
 
 import numpy as np
