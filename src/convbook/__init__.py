@@ -19,9 +19,11 @@ and the cost model (``cost``) share.
 # operators of the FFT route with their adjoints
 # (*Backpropagation through convolution*, book/06_backpropagation.ipynb),
 # and the modules of *What locality buys* (book/11_locality.ipynb):
-# convbook.precision, convbook.locality and convbook.spectral_layers; and those of
-# *Convolution on graphs* (book/12_graphs.ipynb): convbook.graphs and convbook.gcn.
-from . import adjoints, cnn, gcn, graphs, locality, precision, spectral_layers
+# convbook.precision, convbook.locality and convbook.spectral_layers; those of
+# *Convolution on graphs* (book/12_graphs.ipynb): convbook.graphs and convbook.gcn;
+# and convbook.lowrank (*Low rank: from separable kernels to recommendation*,
+# book/13_low_rank.ipynb).
+from . import adjoints, cnn, gcn, graphs, locality, lowrank, precision, spectral_layers
 from .convolution import circular_convolve, conv_output_size, convolve, correlate, output_shape
 from .cost import choose_conv2d_method
 from .data import grace_hopper
@@ -46,6 +48,7 @@ __all__ = [
     "gcn",
     "graphs",
     "locality",
+    "lowrank",
     "precision",
     "spectral_layers",
     "box",

@@ -321,9 +321,9 @@ def conv_singular_values(w, image_shape):
     layer's matrix sums them.
 
     The largest value is the layer's operator norm (its Lipschitz constant
-    in the 2-norm). The chapter that will teach this, on low rank, is not
-    written yet; tests/test_matrices.py checks it against the SVD of the
-    layer's explicit matrix.
+    in the 2-norm). Taught in Chapter *Low rank: from separable kernels to
+    recommendation* (book/13_low_rank.ipynb); tests/test_matrices.py checks
+    it against the SVD of the layer's explicit matrix.
 
     Parameters
     ----------
