@@ -53,6 +53,7 @@ _SERIAL_POINTS = 1 << 15
 def _workers(a):
     return 1 if a.size < _SERIAL_POINTS else _WORKERS
 
+
 # Frequencies per task of the spectral products' thread pool: when the
 # spectra are laid out frequency last, a block's copies then read whole
 # cache lines, not one value each.
@@ -258,5 +259,6 @@ def _inverse(spectrum, shape, rows):
     """
     n, m = shape
     f, n2, n3 = spectrum.shape
-    columns = scipy.fft.ifft(spectrum.reshape(n, m // 2 + 1, n2, n3), axis=0, workers=_workers(spectrum))[rows]
+    spectra = spectrum.reshape(n, m // 2 + 1, n2, n3)
+    columns = scipy.fft.ifft(spectra, axis=0, workers=_workers(spectra))[rows]
     return scipy.fft.irfft(columns, n=m, axis=1, workers=_workers(columns))  # (rows, M, n2, n3)
