@@ -44,6 +44,7 @@ Everything here is taught in Chapter *Training a CNN through the FFT*
 import numpy as np
 import scipy.fft
 
+from ._network import avg_pool, avg_pool_backward, softmax_cross_entropy
 from ._validation import (
     as_numeric_array,
     check_choice,
@@ -720,9 +721,9 @@ def _forward(params, x, method):
     """Logits and what the backward pass needs."""
     w1, w2 = params["conv1_w"], params["conv2_w"]
     z1 = conv2d(x, w1, params["conv1_b"], padding=w1.shape[-1] // 2, method=method)
-    p1 = _avg_pool(np.maximum(z1, 0))
+    p1 = avg_pool(np.maximum(z1, 0))
     z2 = conv2d(p1, w2, params["conv2_b"], padding=w2.shape[-1] // 2, method=method)
-    p2 = _avg_pool(np.maximum(z2, 0))
+    p2 = avg_pool(np.maximum(z2, 0))
     features = p2.reshape(len(x), -1)
     logits = features @ params["fc_w"].T + params["fc_b"]
     return logits, (z1, p1, z2, features)
@@ -730,36 +731,18 @@ def _forward(params, x, method):
 
 def _loss_and_grads(params, x, y, method):
     logits, (z1, p1, z2, features) = _forward(params, x, method)
-    n = len(x)
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = float(-log_probs[np.arange(n), y].mean())
-
-    g_logits = np.exp(log_probs)
-    g_logits[np.arange(n), y] -= 1
-    g_logits /= n
+    loss, g_logits = softmax_cross_entropy(logits, y)
     grads = {"fc_w": g_logits.T @ features, "fc_b": g_logits.sum(axis=0)}
     g_p2 = (g_logits @ params["fc_w"]).reshape(z2.shape[0], z2.shape[1], z2.shape[2] // 2, z2.shape[3] // 2)
-    g_z2 = _avg_pool_backward(g_p2) * (z2 > 0)
+    g_z2 = avg_pool_backward(g_p2) * (z2 > 0)
     w1, w2 = params["conv1_w"], params["conv2_w"]
     g_p1, grads["conv2_w"] = conv2d_backward(p1, w2, g_z2, padding=w2.shape[-1] // 2, method=method)
     grads["conv2_b"] = g_z2.sum(axis=(0, 2, 3))
-    g_z1 = _avg_pool_backward(g_p1) * (z1 > 0)
+    g_z1 = avg_pool_backward(g_p1) * (z1 > 0)
     _, grads["conv1_w"] = conv2d_backward(x, w1, g_z1, padding=w1.shape[-1] // 2, method=method)
     grads["conv1_b"] = g_z1.sum(axis=(0, 2, 3))
     dtype = params["fc_w"].dtype
     return loss, {name: grads[name].astype(dtype, copy=False) for name in PARAM_NAMES}
-
-
-def _avg_pool(a):
-    """2x2 average pooling with stride 2."""
-    n, c, h, w = a.shape
-    return a.reshape(n, c, h // 2, 2, w // 2, 2).mean(axis=(3, 5))
-
-
-def _avg_pool_backward(grad):
-    """Each pooled gradient, shared equally by the four inputs of its window."""
-    return np.repeat(np.repeat(grad / 4, 2, axis=2), 2, axis=3)
 
 
 # -- validation ----------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse
 
+from ._network import softmax_cross_entropy
 from ._validation import check_choice, nonnegative_int, positive_int, positive_real, real_array, real_number
 from .graphs import gcn_propagation
 
@@ -390,15 +391,10 @@ def _forward(propagate, X, W1, W2):
 
 def _loss_and_gradients(propagate, X, W1, W2, y, m, decay):
     AX, pre, H, AH, Z = _forward(propagate, X, W1, W2)
-    Zm = Z[m]
-    shifted = Zm - Zm.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    rows = np.arange(Zm.shape[0])
-    loss = -log_p[rows, y[m]].mean() + decay / 2 * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    cross_entropy, G_m = softmax_cross_entropy(Z[m], y[m])
+    loss = cross_entropy + decay / 2 * (np.sum(W1 * W1) + np.sum(W2 * W2))
     G = np.zeros_like(Z)
-    delta = np.exp(log_p)
-    delta[rows, y[m]] -= 1
-    G[m] = delta / Zm.shape[0]
+    G[m] = G_m
     dW2 = AH.T @ G + decay * W2
     dH = propagate(G @ W2.T)
     dW1 = AX.T @ (dH * (pre > 0)) + decay * W1

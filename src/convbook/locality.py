@@ -32,6 +32,7 @@ import functools
 
 import numpy as np
 
+from ._network import avg_pool, avg_pool_backward, softmax_cross_entropy
 from ._validation import (
     check_choice,
     check_ndim,
@@ -403,22 +404,16 @@ def _forward(model, x):
     matrix = _matrix(model, n)
     pre = (flat @ matrix.reshape(-1, n * n).T).reshape(n_images, -1, n * n) + model["bias"][None, :, None]
     act = np.maximum(pre, 0)
-    pooled = act.reshape(n_images, -1, n // 2, 2, n // 2, 2).mean(axis=(3, 5)).reshape(n_images, -1)
+    pooled = avg_pool(act.reshape(n_images, -1, n, n)).reshape(n_images, -1)
     return pooled @ model["fc_w"] + model["fc_b"], (flat, pre, pooled)
 
 
 def _loss_and_grads(model, x, y):
     logits, (flat, pre, pooled) = _forward(model, x)
     n_images, n = len(x), x.shape[-1]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = float(-log_p[np.arange(n_images), y].mean())
-    grad_logits = np.exp(log_p)
-    grad_logits[np.arange(n_images), y] -= 1
-    grad_logits /= n_images
-    grad_pooled = (grad_logits @ model["fc_w"].T).reshape(n_images, -1, n // 2, 1, n // 2, 1)
-    grad_act = np.broadcast_to(grad_pooled / 4, (n_images, grad_pooled.shape[1], n // 2, 2, n // 2, 2))
-    grad_pre = grad_act.reshape(pre.shape) * (pre > 0)
+    loss, grad_logits = softmax_cross_entropy(logits, y)
+    grad_pooled = (grad_logits @ model["fc_w"].T).reshape(n_images, -1, n // 2, n // 2)
+    grad_pre = avg_pool_backward(grad_pooled).reshape(pre.shape) * (pre > 0)
     grads = {
         "layer": _tied_gradient(
             model, (grad_pre.reshape(n_images, -1).T @ flat).reshape(-1, n * n, n * n), n
