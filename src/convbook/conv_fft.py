@@ -20,11 +20,10 @@ the stride subsampling) discards. The size is
 :attr:`convbook.geometry.LayerGeometry.fft_shape`, the one the cost model
 counts.
 
-The backward pass and the kernel's spectrum lay arrays out (frequency rows,
-frequency columns, batch-like, channel) so that after the 2-D FFT over axes
-(0, 1) a reshape gives (F, batch, channels) and the channel contraction at
-every frequency is a batched matrix product. The forward pass keeps the
-input and the output NCHW instead (see :func:`forward`).
+Every array stays NCHW (the kernels OIHW): each transform runs over the
+last two, contiguous axes, and the per-frequency products read their
+operands as transposed views, in blocks of frequencies whose copies do the
+reordering.
 
 Profiled at B=32, C_in=C_out=64, 32x32, K=7 (cProfile, for Chapter *What
 convolution costs*, book/09_cost.ipynb): numpy's batched complex64 matmul
@@ -144,62 +143,79 @@ def backward(x, w, grad_output, geom):
            [26., 30., 34.],
            [42., 46., 50.]])
     """
+    # NCHW throughout, as in forward: every transform runs over the last two,
+    # contiguous axes and the products' block copies do the reordering. The
+    # earlier (frequency, frequency, batch, channel) layout spent about half
+    # of this call moving data (the frame's transposed fill, the strided
+    # column FFTs, the final transposes back to NCHW).
     shape = geom.fft_shape
     ph, pw = geom.padding
-    xf = _spectrum(x, shape, geom.padding, (1, 1), (2, 3, 0, 1))  # (F, B, C_in)
+    b, c, o = geom.batch, geom.in_channels, geom.out_channels
+    xf = _spectrum_nchw(x, shape, geom.padding)  # (B, C_in, N, M')
     wf = _w_spectrum(w, shape)  # (F, C_in, C_out)
-    gf = _spectrum(grad_output, shape, (0, 0), geom.stride, (2, 3, 0, 1))  # (F, B, C_out), dilated
+    gf = _spectrum_nchw(grad_output, shape, (0, 0), geom.stride)  # (B, C_out, N, M'), dilated
+    n, mh = xf.shape[2:]
+    f = n * mh
+    g_f = gf.reshape(b, o, f).transpose(2, 0, 1)  # (F, B, C_out)
     # Input gradient: full convolution of g with w, G(f) W(f)^T summed over C_out.
-    gxp = _inverse(
-        _spectral_matmul(gf, wf.transpose(0, 2, 1)), shape, slice(ph, ph + geom.height)
-    )  # (H, M, B, C_in)
-    grad_x = gxp[:, pw : pw + geom.width].transpose(2, 3, 0, 1)
+    gxf = np.empty((b, c, n, mh), dtype=xf.dtype)
+    _spectral_matmul(g_f, wf.transpose(0, 2, 1), out=gxf.reshape(b, c, f).transpose(2, 0, 1))
+    grad_x = _inverse_nchw(gxf, shape, slice(ph, ph + geom.height), slice(pw, pw + geom.width))
     # Weight gradient: correlation of x with g, conj(G(f))^T X(f) summed over the batch.
-    gw = _inverse(
-        _spectral_matmul(gf.transpose(0, 2, 1), xf, conj_a=True), shape, slice(0, geom.kernel_height)
+    gwf = np.empty((o, c, n, mh), dtype=xf.dtype)
+    _spectral_matmul(
+        g_f.transpose(0, 2, 1),
+        xf.reshape(b, c, f).transpose(2, 0, 1),
+        conj_a=True,
+        out=gwf.reshape(o, c, f).transpose(2, 0, 1),
     )
-    grad_w = gw[:, : geom.kernel_width].transpose(2, 3, 0, 1)  # from (K_h, M, C_out, C_in)
-    return np.ascontiguousarray(grad_x), np.ascontiguousarray(grad_w)
-
-
-def _spectrum(a, shape, offset, step, order):
-    """rfft2 of the maps of a 4-D array placed (dilated by ``step``) in a zero (N, M) frame.
-
-    ``order`` moves the two non-spatial axes of ``a`` to the last two places.
-    Returns (N * (M // 2 + 1), n2, n3) complex, one matrix per frequency.
-    """
-    (n, m), (oh, ow), (sh, sw) = shape, offset, step
-    moved = a.transpose(*order)  # (height, width, n2, n3)
-    height, width, n2, n3 = moved.shape
-    rows = oh + (height - 1) * sh + 1
-    frame = np.zeros((rows, m, n2, n3), dtype=a.dtype)
-    frame[oh::sh, ow : ow + (width - 1) * sw + 1 : sw] = moved
-    # The 2-D transform as two 1-D passes, the first only over the rows that
-    # hold data: the frame's other rows are zero, and so are their transforms.
-    # For a 7x7 kernel in a 40x40 frame this skips most of the real pass.
-    half = scipy.fft.rfft(frame, axis=1, workers=_workers(frame))
-    return scipy.fft.fft(half, n=n, axis=0, workers=_workers(half)).reshape(-1, n2, n3)
+    grad_w = _inverse_nchw(gwf, shape, slice(0, geom.kernel_height), slice(0, geom.kernel_width))
+    return grad_x, grad_w
 
 
 def _w_spectrum(w, shape):
-    return _spectrum(w, shape, (0, 0), (1, 1), (2, 3, 1, 0))  # (F, C_in, C_out)
+    """The kernels' rfft2 in an (N, M) frame, stored (C_out, C_in, N, M'), viewed (F, C_in, C_out).
+
+    Two 1-D passes, the real one only over the K_h rows that hold data: the
+    frame's other rows are zero, and so are their transforms; the complex
+    pass pads to N rows. For a 7x7 kernel in a 40x40 frame this skips most
+    of the real pass.
+    """
+    n, m = shape
+    o, c, kh, kw = w.shape
+    frame = np.zeros((o, c, kh, m), dtype=w.dtype)
+    frame[..., :kw] = w
+    half = scipy.fft.rfft(frame, axis=3, workers=_workers(frame))
+    full = scipy.fft.fft(half, n=n, axis=2, workers=_workers(half))
+    return full.reshape(o, c, -1).transpose(2, 1, 0)
 
 
-def _spectrum_nchw(a, shape, offset):
-    """rfft2 of the maps of a 4-D array placed at ``offset`` in a zero (N, M) frame, layout kept.
+def _spectrum_nchw(a, shape, offset, step=(1, 1)):
+    """rfft2 of the maps of a 4-D array placed at ``offset`` (dilated by ``step``) in a zero (N, M) frame.
 
     Returns (a.shape[0], a.shape[1], N, M // 2 + 1) complex. Unlike
-    :func:`_spectrum` nothing is transposed: the forward pass reads and
-    writes NCHW, and the per-frequency products gather their operands.
+    :func:`_spectrum` nothing is transposed: the passes read and write
+    NCHW, and the per-frequency products gather their operands.
     """
-    (n, m), (oh, ow) = shape, offset
+    (n, m), (oh, ow), (sh, sw) = shape, offset, step
     b, c, height, width = a.shape
     # The whole (N, M) frame, though rows past the data are zero: padding the
     # half spectrum to N rows instead (fft's n=N) copies it, which cost more.
     frame = np.zeros((b, c, n, m), dtype=a.dtype)
-    frame[:, :, oh : oh + height, ow : ow + width] = a
+    frame[:, :, oh : oh + (height - 1) * sh + 1 : sh, ow : ow + (width - 1) * sw + 1 : sw] = a
     half = scipy.fft.rfft(frame, axis=3, workers=_workers(frame))
     return scipy.fft.fft(half, axis=2, overwrite_x=True, workers=_workers(half))
+
+
+def _inverse_nchw(spectrum, shape, rows, columns):
+    """irfft2 of (n0, n1, N, M') spectra back to real maps, cropped to ``rows`` and ``columns``.
+
+    Two 1-D passes over the last two axes; the real pass runs only over the
+    kept rows. Returns a contiguous (n0, n1, rows, columns) array.
+    """
+    kept = scipy.fft.ifft(spectrum, axis=2, overwrite_x=True, workers=_workers(spectrum))[:, :, rows]
+    maps = scipy.fft.irfft(kept, n=shape[1], axis=3, workers=_workers(kept))
+    return np.ascontiguousarray(maps[:, :, :, columns])
 
 
 def _spectral_matmul(a, b, conj_a=False, conj_b=False, out=None):
@@ -249,16 +265,3 @@ def _spectral_matmul(a, b, conj_a=False, conj_b=False, out=None):
     else:
         list(pool().map(part, blocks))
     return out
-
-
-def _inverse(spectrum, shape, rows):
-    """irfft2 of (F, n2, n3) spectra back to real maps, only the rows ``rows`` (a slice).
-
-    Two 1-D passes; the second (real) pass runs only over the rows a pass
-    keeps: the first K_h of them for the weight gradient, for instance.
-    """
-    n, m = shape
-    f, n2, n3 = spectrum.shape
-    spectra = spectrum.reshape(n, m // 2 + 1, n2, n3)
-    columns = scipy.fft.ifft(spectra, axis=0, workers=_workers(spectra))[rows]
-    return scipy.fft.irfft(columns, n=m, axis=1, workers=_workers(columns))  # (rows, M, n2, n3)
