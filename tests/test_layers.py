@@ -6,7 +6,16 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convbook import conv2d, conv2d_backward, correlate, winograd_conv2d, winograd_conv2d_backward
+from convbook import (
+    Conv2dContext,
+    conv2d,
+    conv2d_backward,
+    conv2d_forward,
+    conv2d_vjp,
+    correlate,
+    winograd_conv2d,
+    winograd_conv2d_backward,
+)
 from convbook.layers import METHODS
 
 TOL = {np.float64: 1e-10, np.float32: 1e-4}
@@ -335,3 +344,61 @@ def test_auto_checks_its_arguments_before_asking_the_model():
         conv2d(np.ones((3, 6, 6)), W, method="auto")
     with pytest.raises(ValueError, match="grad_output must have the shape"):
         conv2d_backward(X, W, np.ones((2, 4, 3, 3)), method="auto")
+
+
+# -- conv2d_forward / conv2d_vjp: the training-step pair ------------------------
+
+
+@pytest.mark.parametrize("method", METHODS + ("auto",))
+@pytest.mark.parametrize("stride, padding", [(1, 0), (1, 2), (2, 1), ((2, 1), (0, 3))])
+def test_conv2d_vjp_matches_conv2d_backward(method, stride, padding):
+    """The forward pass's saved state changes no number: y and both gradients bit for bit."""
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((3, 4, 11, 9)), rng.standard_normal((5, 4, 3, 4))
+    bias = rng.standard_normal(5)
+    y, ctx = conv2d_forward(x, w, bias, stride, padding, method)
+    assert np.array_equal(y, conv2d(x, w, bias, stride, padding, method))
+    g = rng.standard_normal(y.shape)
+    for got, want in zip(conv2d_vjp(ctx, g), conv2d_backward(x, w, g, stride, padding, method)):
+        assert got.dtype == want.dtype
+        assert np.array_equal(got, want)
+
+
+def test_conv2d_forward_saves_spectra_for_fft_only():
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((2, 3, 8, 8)).astype(np.float32), rng.standard_normal((4, 3, 5, 5))
+    _, ctx = conv2d_forward(x, w, padding=2, method="fft")
+    assert isinstance(ctx, Conv2dContext) and ctx.method == "fft" and ctx.saved is not None
+    assert ctx.x.dtype == np.float64  # the compute dtype, as conv2d promotes
+    _, ctx = conv2d_forward(x, w, padding=2, method="im2col")
+    assert ctx.saved is None
+
+
+def test_conv2d_vjp_promotes_like_conv2d_backward():
+    """A float64 output gradient on a float32 layer: the float64 gradients conv2d_backward gives."""
+    rng = np.random.default_rng(9)
+    x, w = (rng.standard_normal(s).astype(np.float32) for s in ((2, 3, 8, 8), (4, 3, 3, 3)))
+    y, ctx = conv2d_forward(x, w, padding=1, method="fft")
+    g = rng.standard_normal(y.shape)
+    for got, want in zip(conv2d_vjp(ctx, g), conv2d_backward(x, w, g, 1, 1, "fft")):
+        assert got.dtype == np.float64
+        assert np.array_equal(got, want)
+
+
+def test_conv2d_vjp_checks_its_arguments():
+    x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    y, ctx = conv2d_forward(x, w, method="fft")
+    with pytest.raises(TypeError, match="Conv2dContext"):
+        conv2d_vjp((x, w), y)
+    with pytest.raises(ValueError, match="grad_output must have the shape"):
+        conv2d_vjp(ctx, np.ones((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match="method"):
+        conv2d_forward(x, w, method="winograd")
+
+
+def test_conv2d_vjp_warns_on_non_finite_fft_input():
+    x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    y, ctx = conv2d_forward(x, w, method="fft")
+    g = np.full(y.shape, np.nan)
+    with pytest.warns(RuntimeWarning, match="NaN or inf"):
+        conv2d_vjp(ctx, g)

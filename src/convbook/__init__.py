@@ -29,7 +29,15 @@ from .cost import choose_conv2d_method
 from .data import grace_hopper
 from .geometry import LayerGeometry, layer_geometry
 from .kernels import box, difference, gaussian, gaussian_2d, laplacian, moving_average, sobel
-from .layers import conv2d, conv2d_backward, winograd_conv2d, winograd_conv2d_backward
+from .layers import (
+    Conv2dContext,
+    conv2d,
+    conv2d_backward,
+    conv2d_forward,
+    conv2d_vjp,
+    winograd_conv2d,
+    winograd_conv2d_backward,
+)
 from .matrices import (
     bttb_matrix,
     circulant,
@@ -56,8 +64,11 @@ __all__ = [
     "choose_conv2d_method",
     "circulant",
     "circular_convolve",
+    "Conv2dContext",
     "conv2d",
     "conv2d_backward",
+    "conv2d_forward",
+    "conv2d_vjp",
     "conv_output_size",
     "conv_singular_values",
     "convolution_matrix",

@@ -407,7 +407,10 @@ def bench_layers(
         Methods of :func:`convbook.conv2d`, ``"winograd"`` (for
         :func:`convbook.winograd_conv2d`) and ``"torch"`` (needs ``torch``).
     passes : sequence of {"forward", "training"}
-        ``"training"`` times the forward pass followed by both gradients.
+        ``"training"`` times the forward pass followed by both gradients:
+        :func:`convbook.conv2d_forward` and :func:`convbook.conv2d_vjp`, so
+        that the FFT reuses its forward spectra as a training step would
+        (and as PyTorch's autograd keeps its saved tensors).
     repeat : int
         Timing loops per measurement.
     grid : str
@@ -431,17 +434,18 @@ def bench_layers(
     >>> [r["method"] for r in rows]
     ['direct', 'im2col', 'fft']
     """
-    from .layers import conv2d, conv2d_backward, winograd_conv2d, winograd_conv2d_backward
+    from .layers import conv2d, conv2d_forward, conv2d_vjp, winograd_conv2d, winograd_conv2d_backward
 
     def forward(x, w, padding, method):
         if method == "winograd":  # its own function: conv2d's methods are the three the model covers
             return winograd_conv2d(x, w, padding=padding)
         return conv2d(x, w, padding=padding, method=method)
 
-    def backward(x, w, g, padding, method):
+    def train(x, w, padding, method):
         if method == "winograd":
-            return winograd_conv2d_backward(x, w, g, padding)
-        return conv2d_backward(x, w, g, 1, padding, method)
+            return winograd_conv2d_backward(x, w, forward(x, w, padding, method), padding)
+        y, ctx = conv2d_forward(x, w, padding=padding, method=method)
+        return conv2d_vjp(ctx, y)
 
     rng = np.random.default_rng(0)
     rows = []
@@ -460,7 +464,7 @@ def bench_layers(
                 else:
 
                     def fn(method=method, x=x, w=w, padding=padding):
-                        return backward(x, w, forward(x, w, padding, method), padding, method)
+                        return train(x, w, padding, method)
 
                 calls[method, which] = fn
         if grid == "compare":

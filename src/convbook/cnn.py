@@ -57,7 +57,7 @@ from ._validation import (
     real_array,
     real_number,
 )
-from .layers import METHODS, conv2d, conv2d_backward
+from .layers import METHODS, conv2d_forward, conv2d_vjp
 
 __all__ = [
     "load_digits",
@@ -720,26 +720,27 @@ def from_spectral(theta, kernel_size, parametrisation="rfft2"):
 def _forward(params, x, method):
     """Logits and what the backward pass needs."""
     w1, w2 = params["conv1_w"], params["conv2_w"]
-    z1 = conv2d(x, w1, params["conv1_b"], padding=w1.shape[-1] // 2, method=method)
+    # conv2d_forward's contexts let the backward pass reuse the forward
+    # pass's spectra of the inputs and the kernels (method="fft").
+    z1, ctx1 = conv2d_forward(x, w1, params["conv1_b"], padding=w1.shape[-1] // 2, method=method)
     p1 = avg_pool(np.maximum(z1, 0))
-    z2 = conv2d(p1, w2, params["conv2_b"], padding=w2.shape[-1] // 2, method=method)
+    z2, ctx2 = conv2d_forward(p1, w2, params["conv2_b"], padding=w2.shape[-1] // 2, method=method)
     p2 = avg_pool(np.maximum(z2, 0))
     features = p2.reshape(len(x), -1)
     logits = features @ params["fc_w"].T + params["fc_b"]
-    return logits, (z1, p1, z2, features)
+    return logits, (z1, ctx1, z2, ctx2, features)
 
 
 def _loss_and_grads(params, x, y, method):
-    logits, (z1, p1, z2, features) = _forward(params, x, method)
+    logits, (z1, ctx1, z2, ctx2, features) = _forward(params, x, method)
     loss, g_logits = softmax_cross_entropy(logits, y)
     grads = {"fc_w": g_logits.T @ features, "fc_b": g_logits.sum(axis=0)}
     g_p2 = (g_logits @ params["fc_w"]).reshape(z2.shape[0], z2.shape[1], z2.shape[2] // 2, z2.shape[3] // 2)
     g_z2 = avg_pool_backward(g_p2) * (z2 > 0)
-    w1, w2 = params["conv1_w"], params["conv2_w"]
-    g_p1, grads["conv2_w"] = conv2d_backward(p1, w2, g_z2, padding=w2.shape[-1] // 2, method=method)
+    g_p1, grads["conv2_w"] = conv2d_vjp(ctx2, g_z2)
     grads["conv2_b"] = g_z2.sum(axis=(0, 2, 3))
     g_z1 = avg_pool_backward(g_p1) * (z1 > 0)
-    _, grads["conv1_w"] = conv2d_backward(x, w1, g_z1, padding=w1.shape[-1] // 2, method=method)
+    _, grads["conv1_w"] = conv2d_vjp(ctx1, g_z1)
     grads["conv1_b"] = g_z1.sum(axis=(0, 2, 3))
     dtype = params["fc_w"].dtype
     return loss, {name: grads[name].astype(dtype, copy=False) for name in PARAM_NAMES}

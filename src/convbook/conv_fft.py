@@ -63,7 +63,7 @@ _FREQUENCY_BLOCK = 32
 _SERIAL_WORK = 1 << 18
 
 
-def forward(x, w, geom):
+def forward(x, w, geom, save=False):
     """``conv2d(x, w, stride, padding, method="fft")`` without bias, for checked arrays.
 
     Parameters
@@ -73,11 +73,13 @@ def forward(x, w, geom):
         :func:`convbook.conv2d` passes them.
     geom : convbook.geometry.LayerGeometry
         Their sizes, stride and padding.
+    save : bool
+        Also return the spectra of ``x`` and ``w``, for :func:`backward`.
 
     Returns
     -------
     numpy.ndarray
-        ``(B, C_out, H_out, W_out)``.
+        ``(B, C_out, H_out, W_out)``; with ``save``, ``(y, spectra)``.
 
     Examples
     --------
@@ -111,14 +113,16 @@ def forward(x, w, geom):
     rows = slice(None, (geom.out_height - 1) * sh + 1, sh)
     columns = scipy.fft.ifft(yf, axis=2, overwrite_x=True, workers=_workers(yf))[:, :, rows]
     y = scipy.fft.irfft(columns, n=shape[1], axis=3, workers=_workers(columns))
-    return np.ascontiguousarray(y[:, :, :, : (geom.out_width - 1) * sw + 1 : sw])
+    y = np.ascontiguousarray(y[:, :, :, : (geom.out_width - 1) * sw + 1 : sw])
+    return (y, (xf, wf)) if save else y
 
 
-def backward(x, w, grad_output, geom):
+def backward(x, w, grad_output, geom, spectra=None):
     """``conv2d_backward(..., method="fft")`` for checked arrays: ``(grad_x, grad_w)``.
 
     The spectra of ``x``, ``w`` and ``grad_output`` are each computed once
-    and shared by both gradients.
+    and shared by both gradients; those of ``x`` and ``w`` are taken from
+    ``spectra`` when the forward pass saved them (Mathieu et al. 2014).
 
     Parameters
     ----------
@@ -126,6 +130,8 @@ def backward(x, w, grad_output, geom):
         As in :func:`forward`.
     grad_output : numpy.ndarray
         ``dL/dy``, shape ``geom.output_shape``, the dtype of ``x``.
+    spectra : tuple, optional
+        What ``forward(x, w, geom, save=True)`` returned beside ``y``.
 
     Returns
     -------
@@ -151,8 +157,9 @@ def backward(x, w, grad_output, geom):
     shape = geom.fft_shape
     ph, pw = geom.padding
     b, c, o = geom.batch, geom.in_channels, geom.out_channels
-    xf = _spectrum_nchw(x, shape, geom.padding)  # (B, C_in, N, M')
-    wf = _w_spectrum(w, shape)  # (F, C_in, C_out)
+    if spectra is None:
+        spectra = _spectrum_nchw(x, shape, geom.padding), _w_spectrum(w, shape)
+    xf, wf = spectra  # (B, C_in, N, M'), (F, C_in, C_out)
     gf = _spectrum_nchw(grad_output, shape, (0, 0), geom.stride)  # (B, C_out, N, M'), dilated
     n, mh = xf.shape[2:]
     f = n * mh

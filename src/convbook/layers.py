@@ -59,6 +59,8 @@ Taught in Chapter *Backpropagation through convolution*
 Winograd's method in Chapter *What convolution costs* (book/09_cost.ipynb).
 """
 
+import dataclasses
+
 import numpy as np
 
 from . import conv_direct, conv_fft, conv_im2col, cost, winograd
@@ -68,9 +70,12 @@ from .geometry import LayerGeometry, layer_geometry
 
 __all__ = [
     "METHODS",
+    "Conv2dContext",
     "LayerGeometry",
     "conv2d",
     "conv2d_backward",
+    "conv2d_forward",
+    "conv2d_vjp",
     "layer_geometry",
     "winograd_conv2d",
     "winograd_conv2d_backward",
@@ -148,6 +153,82 @@ def conv2d(x, w, bias=None, stride=1, padding=0, method="direct"):
     """
     check_choice(method, "method", _METHOD_CHOICES)
     return _forward(x, w, bias, stride, padding, method)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Conv2dContext:
+    """What :func:`conv2d_forward` keeps for :func:`conv2d_vjp`, like autograd's saved tensors.
+
+    Attributes
+    ----------
+    x, w : numpy.ndarray
+        The layer's input and weights, in the compute dtype (not copies:
+        do not modify them between the two calls).
+    geometry : convbook.geometry.LayerGeometry
+        Sizes, stride and padding.
+    method : str
+        The algorithm that ran: ``"auto"`` resolved to the cost model's pick.
+    saved : object or None
+        What that algorithm reuses in the backward pass: for ``"fft"`` the
+        spectra of ``x`` and ``w``; ``None`` for the others.
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    geometry: LayerGeometry
+    method: str
+    saved: object = None
+
+
+def conv2d_forward(x, w, bias=None, stride=1, padding=0, method="direct"):
+    """:func:`conv2d` for a training step: ``(y, ctx)``, ``ctx`` for :func:`conv2d_vjp`.
+
+    ``y`` is exactly ``conv2d(x, w, bias, stride, padding, method)``. With
+    ``method="fft"`` (or ``"auto"`` choosing it) ``ctx`` holds the spectra
+    of ``x`` and ``w`` that the forward pass computed, so that the backward
+    pass transforms only the output gradient: the reuse of Mathieu, Henaff
+    & LeCun (2014). With the other methods nothing is saved beyond ``x``
+    and ``w``, and :func:`conv2d_vjp` is :func:`conv2d_backward`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv2d_backward, conv2d_forward, conv2d_vjp
+    >>> rng = np.random.default_rng(0)
+    >>> x, w = rng.standard_normal((2, 3, 8, 8)), rng.standard_normal((4, 3, 3, 3))
+    >>> y, ctx = conv2d_forward(x, w, padding=1, method="fft")
+    >>> ctx.method, ctx.saved is not None
+    ('fft', True)
+    >>> gx, gw = conv2d_vjp(ctx, np.ones_like(y))
+    >>> all(np.array_equal(a, b) for a, b in zip((gx, gw), conv2d_backward(x, w, np.ones_like(y), 1, 1, "fft")))
+    True
+    """
+    check_choice(method, "method", _METHOD_CHOICES)
+    return _forward(x, w, bias, stride, padding, method, save=True)
+
+
+def conv2d_vjp(ctx, grad_output):
+    """``(grad_x, grad_w)`` of the call ``ctx`` records (from :func:`conv2d_forward`).
+
+    The numbers :func:`conv2d_backward` returns for the same arrays and
+    method; what the forward pass saved is reused, not recomputed. A
+    ``grad_output`` whose dtype would promote the computation (float64
+    against a float32 layer) gets the promoted computation, without reuse.
+    """
+    if not isinstance(ctx, Conv2dContext):
+        raise TypeError(f"ctx must be the Conv2dContext conv2d_forward returned, got {type(ctx).__name__}")
+    grad_output = real_array(grad_output, "grad_output")
+    geom = ctx.geometry
+    _check_grad_output(grad_output, geom)
+    dtype = np.result_type(ctx.x.dtype, grad_output.dtype)
+    x, w, saved = ctx.x, ctx.w, ctx.saved
+    if dtype != x.dtype:
+        x, w, saved = x.astype(dtype), w.astype(dtype), None
+    algorithm = _ALGORITHMS[ctx.method]
+    if ctx.method == "fft":
+        warn_if_not_finite((grad_output,), stacklevel=2)
+        return algorithm.backward(x, w, grad_output.astype(dtype, copy=False), geom, saved)
+    return algorithm.backward(x, w, grad_output.astype(dtype, copy=False), geom)
 
 
 def winograd_conv2d(x, w, bias=None, padding=0):
@@ -286,7 +367,7 @@ def winograd_conv2d_backward(x, w, grad_output, padding=0):
     return _backward(x, w, grad_output, 1, padding, "winograd")
 
 
-def _forward(x, w, bias, stride, padding, method):
+def _forward(x, w, bias, stride, padding, method, save=False):
     extra = ()
     if bias is not None:
         bias = real_array(bias, "bias")
@@ -294,37 +375,45 @@ def _forward(x, w, bias, stride, padding, method):
     x, w, geom, dtype = _check_layer(x, w, stride, padding, method, extra)
     if bias is not None and bias.shape != (geom.out_channels,):
         raise ValueError(f"bias must have shape (C_out,) = ({geom.out_channels},), got shape {bias.shape}")
-    y = _algorithm(method, geom, (x, w)).forward(
-        x.astype(dtype, copy=False), w.astype(dtype, copy=False), geom
-    )
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    method = _resolve(method, geom, (x, w), stacklevel=4)
+    saved = None
+    if save and method == "fft":
+        y, saved = conv_fft.forward(x, w, geom, save=True)
+    else:
+        y = _ALGORITHMS[method].forward(x, w, geom)
     if bias is not None:
         y += bias.astype(dtype, copy=False)[:, None, None]
-    return y
+    return (y, Conv2dContext(x, w, geom, method, saved)) if save else y
 
 
-def _backward(x, w, grad_output, stride, padding, method):
-    grad_output = real_array(grad_output, "grad_output")
-    x, w, geom, dtype = _check_layer(x, w, stride, padding, method, (grad_output,))
+def _check_grad_output(grad_output, geom):
     if grad_output.shape != geom.output_shape:
         raise ValueError(
             f"grad_output must have the shape of the layer's output (B, C_out, H_out, W_out) = "
             f"{geom.output_shape}, got shape {grad_output.shape}"
         )
-    return _algorithm(method, geom, (x, w, grad_output)).backward(
+
+
+def _backward(x, w, grad_output, stride, padding, method):
+    grad_output = real_array(grad_output, "grad_output")
+    x, w, geom, dtype = _check_layer(x, w, stride, padding, method, (grad_output,))
+    _check_grad_output(grad_output, geom)
+    return _ALGORITHMS[_resolve(method, geom, (x, w, grad_output), stacklevel=4)].backward(
         x.astype(dtype, copy=False), w.astype(dtype, copy=False), grad_output.astype(dtype, copy=False), geom
     )
 
 
-def _algorithm(method, geom, arrays):
-    """The module that computes ``method``; for "auto", the cost model's pick for ``geom``.
+def _resolve(method, geom, arrays, stacklevel):
+    """The algorithm ``method`` names; for "auto", the cost model's pick for ``geom``.
 
-    Warns (at the public function's caller) when the FFT is to run on ``arrays`` holding NaN or inf.
+    Warns (``stacklevel`` frames up from the caller) when the FFT is to run on ``arrays`` holding NaN or inf.
     """
     if method == "auto":
         method = cost.choose_conv2d_method(geom.input_shape, geom.weight_shape, geom.stride, geom.padding)
     if method == "fft":
-        warn_if_not_finite(arrays, stacklevel=4)  # _algorithm, _forward/_backward, conv2d*, caller
-    return _ALGORITHMS[method]
+        warn_if_not_finite(arrays, stacklevel=stacklevel)
+    return method
 
 
 def _check_layer(x, w, stride, padding, method, extra):
