@@ -188,7 +188,22 @@ def conv2d_forward(x, w, bias=None, stride=1, padding=0, method="direct"):
     of ``x`` and ``w`` that the forward pass computed, so that the backward
     pass transforms only the output gradient: the reuse of Mathieu, Henaff
     & LeCun (2014). With the other methods nothing is saved beyond ``x``
-    and ``w``, and :func:`conv2d_vjp` is :func:`conv2d_backward`.
+    and ``w``, and :func:`conv2d_vjp` is :func:`conv2d_backward`. The
+    reuse is the one Chapter *The argument, point by point*
+    (book/10_argument.ipynb) counts; :mod:`convbook.cnn` trains with it.
+
+    Parameters
+    ----------
+    x, w, bias, stride, padding, method
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    y : numpy.ndarray
+        The layer's output, as :func:`conv2d` returns it.
+    ctx : Conv2dContext
+        What :func:`conv2d_vjp` needs; it refers to ``x`` and ``w``
+        without copying them, so they must not change in between.
 
     Examples
     --------
@@ -214,6 +229,32 @@ def conv2d_vjp(ctx, grad_output):
     method; what the forward pass saved is reused, not recomputed. A
     ``grad_output`` whose dtype would promote the computation (float64
     against a float32 layer) gets the promoted computation, without reuse.
+    The gradients are those of Chapter *Backpropagation through convolution*
+    (book/06_backpropagation.ipynb).
+
+    Parameters
+    ----------
+    ctx : Conv2dContext
+        As returned by :func:`conv2d_forward`.
+    grad_output : array_like
+        ``dL/dy``, the shape of the forward call's output.
+
+    Returns
+    -------
+    grad_x, grad_w : numpy.ndarray
+        Shaped like the forward call's ``x`` and ``w``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convbook import conv2d_forward, conv2d_vjp
+    >>> x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    >>> y, ctx = conv2d_forward(x, w)
+    >>> gx, gw = conv2d_vjp(ctx, np.ones_like(y))
+    >>> gw[0, 0]
+    array([[4., 4., 4.],
+           [4., 4., 4.],
+           [4., 4., 4.]])
     """
     if not isinstance(ctx, Conv2dContext):
         raise TypeError(f"ctx must be the Conv2dContext conv2d_forward returned, got {type(ctx).__name__}")
