@@ -153,30 +153,45 @@ def test_figures_draw():
     plt.close("all")
 
 
-@pytest.fixture(scope="module")
-def node_module(tmp_path_factory):
+def es_module(tmp_path_factory, source, what):
+    """A .mjs copy of a widget's JavaScript, so that Node loads it as the ES module it is."""
     if shutil.which("node") is None:
-        pytest.skip("Node.js is needed to run the explorer's JavaScript")
-    # A .mjs copy, so that Node loads the file as the ES module it is.
-    path = tmp_path_factory.mktemp("js") / "explorer.mjs"
-    path.write_text(EXPLORER_JS.read_text())
+        pytest.skip(f"Node.js is needed to run the {what}'s JavaScript")
+    path = tmp_path_factory.mktemp("js") / f"{source.stem}.mjs"
+    path.write_text(source.read_text())
     return path
 
 
-def run_js(module, cases):
+def run_node(module, names, body, cases):
+    """Run the JavaScript function body ``body`` (of a case ``c``) on every case, under Node.
+
+    ``names`` are imported from ``module``; the cases go in on stdin and the
+    results come back as JSON.
+    """
     script = f"""
-import {{ compute, parseTaps }} from {json.dumps(module.as_uri())};
-const cases = JSON.parse(process.argv[1]);
-console.log(JSON.stringify(cases.map((c) => c.text !== undefined ? parseTaps(c.text)
-  : compute(c.x, c.h, c.mode, c.length))));
+import {{ readFileSync }} from "node:fs";
+import {{ {", ".join(names)} }} from {json.dumps(module.as_uri())};
+const cases = JSON.parse(readFileSync(0, "utf8"));
+console.log(JSON.stringify(cases.map((c) => {{ {body} }})));
 """
     result = subprocess.run(
-        ["node", "--input-type=module", "-e", script, json.dumps(cases)],
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(cases),
         capture_output=True,
         text=True,
         check=True,
     )
     return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def node_module(tmp_path_factory):
+    return es_module(tmp_path_factory, EXPLORER_JS, "explorer")
+
+
+def run_js(module, cases):
+    body = "return c.text !== undefined ? parseTaps(c.text) : compute(c.x, c.h, c.mode, c.length);"
+    return run_node(module, ["compute", "parseTaps"], body, cases)
 
 
 def test_javascript_matches_convbook(node_module):
@@ -315,11 +330,7 @@ def test_partial_sum_footprints_equal_the_exact_terms():
 
 @pytest.fixture(scope="module")
 def footprint_module(tmp_path_factory):
-    if shutil.which("node") is None:
-        pytest.skip("Node.js is needed to run the footprint explorer's JavaScript")
-    path = tmp_path_factory.mktemp("js") / "footprint.mjs"
-    path.write_text(FOOTPRINT_JS.read_text())
-    return path
+    return es_module(tmp_path_factory, FOOTPRINT_JS, "footprint explorer")
 
 
 def test_footprint_javascript_matches_convbook(footprint_module):
@@ -343,21 +354,11 @@ def test_footprint_javascript_matches_convbook(footprint_module):
     cases.append(
         {"image": [4, 4], "kernel": [3, 3], "output": [0, 0], "variable": [3, 3], "wrt": "x", "terms": 16}
     )
-    script = f"""
-import {{ compute, formatMagnitude }} from {json.dumps(footprint_module.as_uri())};
-const cases = JSON.parse(process.argv[1]);
-console.log(JSON.stringify(cases.map((c) => {{
+    body = """
   const r = compute(c.image, c.kernel, c.output, c.variable, c.wrt, c.terms);
-  return {{ ...r, shown: r.magnitude.map(formatMagnitude) }};
-}})));
-"""
-    result = subprocess.run(
-        ["node", "--input-type=module", "-e", script, json.dumps(cases)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    for case, got in zip(cases, json.loads(result.stdout), strict=True):
+  return { ...r, shown: r.magnitude.map(formatMagnitude) };"""
+    results = run_node(footprint_module, ["compute", "formatMagnitude"], body, cases)
+    for case, got in zip(cases, results, strict=True):
         sums = symbolic.partial_sum_footprints(
             case["output"], case["variable"], case["wrt"], case["image"], case["kernel"]
         )
@@ -377,7 +378,7 @@ console.log(JSON.stringify(cases.map((c) => {{
         assert abs(got["maxDiff"] - abs(expected - spatial).max()) < 1e-12
         if case["terms"] == sums.shape[0]:
             assert got["maxDiff"] < 1e-12 and got["nonzero"] == int(spatial.sum())
-    assert json.loads(result.stdout)[-1]["nonzero"] == 0  # d y11 / d x44 = 0: the footprint vanishes
+    assert results[-1]["nonzero"] == 0  # d y11 / d x44 = 0: the footprint vanishes
 
 
 # -- the graph filter explorer -------------------------------------------------
@@ -516,32 +517,13 @@ def test_graph_functions_bad_input(call, error, match):
 
 @pytest.fixture(scope="module")
 def graph_module(tmp_path_factory):
-    if shutil.which("node") is None:
-        pytest.skip("Node.js is needed to run the graph filter explorer's JavaScript")
-    path = tmp_path_factory.mktemp("js") / "graphfilter.mjs"
-    path.write_text(GRAPH_JS.read_text())
-    return path
+    return es_module(tmp_path_factory, GRAPH_JS, "graph filter explorer")
 
 
 def run_graph_js(module, cases):
-    """``compute`` and ``formatValue`` of the JavaScript, under Node, for each case (sent on stdin)."""
-    script = f"""
-import {{ readFileSync }} from "node:fs";
-import {{ compute, formatValue }} from {json.dumps(module.as_uri())};
-const cases = JSON.parse(readFileSync(0, "utf8"));
-console.log(JSON.stringify(cases.map((c) => {{
-  const r = compute(c);
-  return {{ ...r, shown: r.values.map(formatValue) }};
-}})));
-"""
-    result = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    """``compute`` and ``formatValue`` of the JavaScript, under Node, for each case."""
+    body = "const r = compute(c); return { ...r, shown: r.values.map(formatValue) };"
+    return run_node(module, ["compute", "formatValue"], body, cases)
 
 
 def graph_case(w, **settings):
