@@ -1,35 +1,34 @@
 """The FFT method of :func:`convbook.conv2d`: the convolution theorem with channels.
 
-Mathieu, Henaff & LeCun (2014). Real 2-D FFTs of every input map, every
-kernel and every output-gradient map, each computed once and reused for all
-channel pairs; at every frequency the channel sum is a complex matrix
-product, all frequencies in one batched product of the real and imaginary
-parts (four real GEMMs, several times faster than numpy's complex
-``matmul`` here); one inverse FFT per output map. A stride is applied by
-subsampling the stride-1 result (forward) or dilating the output gradient
-with zeros (backward), so the FFT work does not shrink with the stride.
+Mathieu, Henaff & LeCun (2014). Real 2-D FFTs of every input map and every
+output-gradient map, and DFTs of every kernel, each computed once and
+reused for all channel pairs; at every frequency the channel sum is a
+complex matrix product (BLAS ``cgemm``, through numpy's ``matmul`` on
+contiguous blocks of frequencies); one inverse FFT per output map. A stride
+is applied by subsampling the stride-1 result (forward) or dilating the
+output gradient with zeros (backward), so the FFT work does not shrink with
+the stride.
 
-Why an FFT of the padded size ``(H_p, W_p)`` suffices, with no extra room
-for the kernel: the transforms compute *cyclic* correlations, whose indices
-wrap around modulo the FFT size ``N >= H_p``. In every pass the index that
-is read stays below ``H_p`` for the outputs we keep -- forward:
-``s i + u <= H_p - 1`` for ``i < H_out``, ``u < K``; input gradient and
-weight gradient: the same range -- so no wrapped term ever reaches a kept
-output, and the wrapped garbage lands only in outputs that valid mode (or
-the stride subsampling) discards. The size is
-:attr:`convbook.geometry.LayerGeometry.fft_shape`, the one the cost model
-counts.
+Why so small a frame suffices: the transforms compute *cyclic*
+correlations, whose indices wrap around modulo the frame's length, and
+:attr:`convbook.geometry.LayerGeometry.fft_shape` (the size the cost model
+counts too) is the shortest length whose wrapped terms reach no kept
+output -- the input with its padding on one side, ``H + p`` points in
+general, not ``H + 2p`` and not ``H + 2p + K - 1``.
 
-Every array stays NCHW (the kernels OIHW): each transform runs over the
-last two, contiguous axes, and the per-frequency products read their
-operands as transposed views, in blocks of frequencies whose copies do the
-reordering.
+Layouts: the input and output-gradient maps stay NCHW, each transform runs
+over their last two, contiguous axes, and the products gather blocks of
+frequencies into contiguous (frequency, batch, channel) copies. The kernels'
+spectra are computed directly in (frequency, C_in, C_out) order, and the
+weight gradient is left in (frequency, C_out, C_in) order and brought back
+to its ``K_h x K_w`` taps by two small DFT products.
 
-Profiled at B=32, C_in=C_out=64, 32x32, K=7 (cProfile, for Chapter *What
-convolution costs*, book/09_cost.ipynb): numpy's batched complex64 matmul
-took over 80% of the forward time; four real GEMMs on the real and
-imaginary parts, split over threads, cut it about tenfold, and the two-pass
-transforms that skip all-zero rows cut the kernel's FFT.
+Measured at B=32, C_in=C_out=64, 32x32 maps, float32, on a 2-core EPYC
+(the closing note of the FFT layer's speed issue): one complex GEMM per
+block on gathered copies ran about twice as fast as the earlier four real
+GEMMs on separated real and imaginary parts, provided OpenBLAS's own
+threads are held to one inside the thread pool; the kernels' DFTs cost
+about 3 ms instead of 10-15 ms of strided FFTs at 7x7.
 
 Taught in Chapter *Backpropagation through convolution*
 (book/06_backpropagation.ipynb).
@@ -38,7 +37,7 @@ Taught in Chapter *Backpropagation through convolution*
 import numpy as np
 import scipy.fft
 
-from ._parallel import pool
+from ._parallel import map_serial_blas
 
 __all__ = ["forward", "backward"]
 
@@ -91,30 +90,26 @@ def forward(x, w, geom, save=False):
     array([[[[45., 54.],
              [81., 90.]]]])
     """
-    # NCHW throughout. Profiled at B=32, C=64, 32x32, K=7 (cProfile): moving
-    # the input to (H, W, B, C) before its FFT and the output back afterwards
-    # took about 30 ms of a 100 ms call. Now the copies _spectral_matmul makes
-    # anyway do the reordering, in blocks of frequencies; the call takes ~65 ms.
     shape = geom.fft_shape
     sh, sw = geom.stride
-    b, o = geom.batch, geom.out_channels
+    b, c, o = geom.batch, geom.in_channels, geom.out_channels
     xf = _spectrum_nchw(x, shape, geom.padding)  # (B, C_in, N, M')
-    # The kernel is small before its FFT and large after, so it is reordered before.
-    wf = _w_spectrum(w, shape)  # (F, C_in, C_out)
+    wc = _conj_w_spectrum(w, shape)  # (F, C_in, C_out)
     n, mh = xf.shape[2:]
+    x_f = xf.reshape(b, c, n * mh)
     yf = np.empty((b, o, n, mh), dtype=xf.dtype)
+    y_f = yf.reshape(b, o, n * mh)
+
     # Correlation: X(f) conj(W(f)), summed over C_in at every frequency f.
-    _spectral_matmul(
-        xf.reshape(b, -1, n * mh).transpose(2, 0, 1),
-        wf,
-        conj_b=True,
-        out=yf.reshape(b, o, n * mh).transpose(2, 0, 1),
-    )
+    def products(rows):
+        y_f[:, :, rows] = np.matmul(_gather(x_f, rows), wc[rows]).transpose(1, 2, 0)
+
+    _per_frequency(products, n * mh, b * c * o)
     rows = slice(None, (geom.out_height - 1) * sh + 1, sh)
     columns = scipy.fft.ifft(yf, axis=2, overwrite_x=True, workers=_workers(yf))[:, :, rows]
     y = scipy.fft.irfft(columns, n=shape[1], axis=3, workers=_workers(columns))
     y = np.ascontiguousarray(y[:, :, :, : (geom.out_width - 1) * sw + 1 : sw])
-    return (y, (xf, wf)) if save else y
+    return (y, (xf, wc)) if save else y
 
 
 def backward(x, w, grad_output, geom, spectra=None):
@@ -149,60 +144,92 @@ def backward(x, w, grad_output, geom, spectra=None):
            [26., 30., 34.],
            [42., 46., 50.]])
     """
-    # NCHW throughout, as in forward: every transform runs over the last two,
-    # contiguous axes and the products' block copies do the reordering. The
-    # earlier (frequency, frequency, batch, channel) layout spent about half
-    # of this call moving data (the frame's transposed fill, the strided
-    # column FFTs, the final transposes back to NCHW).
     shape = geom.fft_shape
     ph, pw = geom.padding
     b, c, o = geom.batch, geom.in_channels, geom.out_channels
     if spectra is None:
-        spectra = _spectrum_nchw(x, shape, geom.padding), _w_spectrum(w, shape)
-    xf, wf = spectra  # (B, C_in, N, M'), (F, C_in, C_out)
+        spectra = _spectrum_nchw(x, shape, geom.padding), _conj_w_spectrum(w, shape)
+    xf, wc = spectra  # (B, C_in, N, M'), (F, C_in, C_out)
     gf = _spectrum_nchw(grad_output, shape, (0, 0), geom.stride)  # (B, C_out, N, M'), dilated
     n, mh = xf.shape[2:]
     f = n * mh
-    g_f = gf.reshape(b, o, f).transpose(2, 0, 1)  # (F, B, C_out)
-    # Input gradient: full convolution of g with w, G(f) W(f)^T summed over C_out.
+    x_f, g_f = xf.reshape(b, c, f), gf.reshape(b, o, f)
     gxf = np.empty((b, c, n, mh), dtype=xf.dtype)
-    _spectral_matmul(g_f, wf.transpose(0, 2, 1), out=gxf.reshape(b, c, f).transpose(2, 0, 1))
+    gx_f = gxf.reshape(b, c, f)
+    gw_f = np.empty((f, o, c), dtype=xf.dtype)
+
+    def products(rows):
+        g_conj = _gather(g_f, rows, conj=True)  # conj(G): (frequencies, B, C_out)
+        # Input gradient, the full convolution of g with w: G(f) W(f)^T summed
+        # over C_out. numpy's matmul has no conjugate transpose, so compute its
+        # conjugate conj(G) (conj W)^T, and conjugate it back on the way out.
+        np.conjugate(np.matmul(g_conj, wc[rows].transpose(0, 2, 1)).transpose(1, 2, 0), out=gx_f[:, :, rows])
+        # Weight gradient, the correlation of x with g: conj(G(f))^T X(f) summed over the batch.
+        np.matmul(g_conj.transpose(0, 2, 1), _gather(x_f, rows), out=gw_f[rows])
+
+    _per_frequency(products, f, 2 * b * c * o)
     grad_x = _inverse_nchw(gxf, shape, slice(ph, ph + geom.height), slice(pw, pw + geom.width))
-    # Weight gradient: correlation of x with g, conj(G(f))^T X(f) summed over the batch.
-    gwf = np.empty((o, c, n, mh), dtype=xf.dtype)
-    _spectral_matmul(
-        g_f.transpose(0, 2, 1),
-        xf.reshape(b, c, f).transpose(2, 0, 1),
-        conj_a=True,
-        out=gwf.reshape(o, c, f).transpose(2, 0, 1),
-    )
-    grad_w = _inverse_nchw(gwf, shape, slice(0, geom.kernel_height), slice(0, geom.kernel_width))
+    grad_w = _taps_from_spectra(gw_f, shape, geom.kernel_height, geom.kernel_width)
     return grad_x, grad_w
 
 
-def _w_spectrum(w, shape):
-    """The kernels' rfft2 in an (N, M) frame, stored (C_out, C_in, N, M'), viewed (F, C_in, C_out).
+def _conj_w_spectrum(w, shape):
+    """The conjugated rfft2 of the kernels in an (N, M) frame, laid out (N M', C_in, C_out), contiguous.
 
-    Two 1-D passes, the real one only over the K_h rows that hold data: the
-    frame's other rows are zero, and so are their transforms; the complex
-    pass pads to N rows. For a 7x7 kernel in a 40x40 frame this skips most
-    of the real pass.
+    Each frequency's (C_in, C_out) matrix is then ready for the products
+    with no copy. A kernel has only ``K_h K_w`` non-zero values in its
+    frame, so the transform is two small DFT products (:func:`_dft`), all
+    kernels at once: along H, ``N K_h K_w`` multiply-adds per kernel, then
+    along W, ``N M' K_w``. For a 7x7 kernel in a 40x40 frame that is a few
+    times the arithmetic of two FFT passes, but in large GEMMs instead of
+    many strided transforms: measured at B=32, C_in=C_out=64, 32x32 maps
+    (2-core EPYC), 10-15 ms with the FFTs, about 3 ms this way.
     """
     n, m = shape
     o, c, kh, kw = w.shape
-    frame = np.zeros((o, c, kh, m), dtype=w.dtype)
-    frame[..., :kw] = w
-    half = scipy.fft.rfft(frame, axis=3, workers=_workers(frame))
-    full = scipy.fft.fft(half, n=n, axis=2, workers=_workers(half))
-    return full.reshape(o, c, -1).transpose(2, 1, 0)
+    cdtype = np.result_type(w.dtype, np.complex64)
+    # Complex GEMMs on the taps made complex: a real GEMM on the real and
+    # imaginary parts would leave them in separate arrays.
+    taps = w.transpose(2, 3, 1, 0).reshape(kh, kw * c * o).astype(cdtype)  # [u, (v, c, o)]
+    rows = np.conj(_dft(n, n, kh, cdtype)) @ taps  # [k, (v, c, o)]
+    full = np.matmul(np.conj(_dft(m, m // 2 + 1, kw, cdtype)), rows.reshape(n, kw, c * o))  # [k, l, (c, o)]
+    return full.reshape(n * (m // 2 + 1), c, o)
+
+
+def _taps_from_spectra(spectra, shape, kh, kw):
+    """The ``(K_h, K_w)`` top-left taps of the irfft2 of (N M', n0, n1) half spectra: ``(n0, n1, K_h, K_w)``.
+
+    The weight gradient needs only ``K_h K_w`` values of each of its
+    ``C_out C_in`` inverse transforms: two small products with the inverse
+    DFTs restricted to those taps, along W then H, instead of two FFT
+    passes and a crop. ``irfft2`` counts every column of the half spectrum
+    twice but the first and, for even ``M``, the last, and keeps the real
+    part.
+    """
+    n, m = shape
+    f, n0, n1 = spectra.shape
+    cdtype = spectra.dtype
+    weights = np.full(m // 2 + 1, 2.0)
+    weights[0] = 1.0
+    if m % 2 == 0:
+        weights[-1] = 1.0
+    along_w = (np.conj(_dft(m, m // 2 + 1, kw, cdtype)) * (weights / (n * m)).astype(cdtype)[:, None]).T
+    columns = np.matmul(along_w, spectra.reshape(n, m // 2 + 1, n0 * n1))  # [k, v, (n0, n1)]
+    taps = (np.conj(_dft(n, n, kh, cdtype)).T @ columns.reshape(n, kw * n0 * n1)).real
+    return np.ascontiguousarray(taps.reshape(kh, kw, n0, n1).transpose(2, 3, 0, 1))
+
+
+def _dft(n, frequencies, taps, dtype):
+    """The first ``frequencies`` rows and ``taps`` columns of the length-``n`` DFT matrix, ``exp(-2 pi i k t / n)``."""
+    return np.exp(-2j * np.pi * np.outer(np.arange(frequencies), np.arange(taps)) / n).astype(dtype)
 
 
 def _spectrum_nchw(a, shape, offset, step=(1, 1)):
     """rfft2 of the maps of a 4-D array placed at ``offset`` (dilated by ``step``) in a zero (N, M) frame.
 
-    Returns (a.shape[0], a.shape[1], N, M // 2 + 1) complex. Unlike
-    :func:`_spectrum` nothing is transposed: the passes read and write
-    NCHW, and the per-frequency products gather their operands.
+    Returns (a.shape[0], a.shape[1], N, M // 2 + 1) complex. Nothing is
+    transposed: the passes read and write NCHW, and the per-frequency
+    products gather their operands (:func:`_gather`).
     """
     (n, m), (oh, ow), (sh, sw) = shape, offset, step
     b, c, height, width = a.shape
@@ -225,50 +252,35 @@ def _inverse_nchw(spectrum, shape, rows, columns):
     return np.ascontiguousarray(maps[:, :, :, columns])
 
 
-def _spectral_matmul(a, b, conj_a=False, conj_b=False, out=None):
-    """Per-frequency complex matrix product ``a @ b`` of spectra, as four real GEMMs.
+def _gather(spectra, rows, conj=False):
+    """The frequencies ``rows`` of (n0, n1, F) spectra as a contiguous (frequencies, n0, n1) array.
 
-    ``a`` and ``b`` are complex (F, n, k) and (F, k, m) arrays (transposed
-    views are fine); either factor may be conjugated. Real GEMMs on
-    contiguous copies of the real and imaginary parts run several times
-    faster than numpy's batched complex ``matmul`` on these many small
-    matrices, at the same rounding; each small GEMM runs on one core, so the
-    frequencies, copies included, are split between threads (numpy releases
-    the GIL). Measured in Chapter *What convolution costs*
-    (book/09_cost.ipynb). Returns the complex (F, n, m) product, written
-    into ``out`` if given (a view of another layout is fine: the threads'
-    copies do the reordering).
+    One copy, which reads ``_FREQUENCY_BLOCK`` consecutive values per
+    (n0, n1) pair, and conjugates them on the way if ``conj``.
     """
-    f = a.shape[0]
-    if out is None:
-        out = np.empty((f, a.shape[1], b.shape[2]), dtype=np.result_type(a.dtype, b.dtype))
-
-    def part(rows):
-        ar, ai, br, bi = (
-            np.ascontiguousarray(p) for p in (a[rows].real, a[rows].imag, b[rows].real, b[rows].imag)
-        )
-        re = ar @ br
-        cross = ai @ bi
-        # Re(a b) = ar br - ai bi; a conjugate flips the sign of its imaginary part.
-        if conj_a != conj_b:
-            re += cross
-        else:
-            re -= cross
-        im = ai @ br
-        cross = ar @ bi
-        if conj_a:  # Im = ar bi - ai br
-            np.subtract(cross, im, out=im)
-        elif conj_b:  # Im = ai br - ar bi
-            im -= cross
-        else:
-            im += cross
-        out.real[rows] = re
-        out.imag[rows] = im
-
-    blocks = [slice(lo, min(lo + _FREQUENCY_BLOCK, f)) for lo in range(0, f, _FREQUENCY_BLOCK)]
-    if f * a.shape[1] * a.shape[2] * b.shape[2] < _SERIAL_WORK:
-        for rows in blocks:  # the same blocks, hence the same products, bit for bit
-            part(rows)
+    block = spectra[:, :, rows].transpose(2, 0, 1)
+    out = np.empty(block.shape, dtype=block.dtype)
+    if conj:
+        np.conjugate(block, out=out)
     else:
-        list(pool().map(part, blocks))
+        np.copyto(out, block)
     return out
+
+
+def _per_frequency(task, frequencies, work):
+    """Run ``task(rows)`` over blocks of frequencies: on the thread pool, or here if ``work`` is small.
+
+    ``work`` is the complex multiply-adds per frequency. Each block's
+    complex GEMMs (``matmul`` calls BLAS ``cgemm`` on the contiguous
+    gathered operands) run on one core, so the blocks, copies included,
+    are split between threads (numpy releases the GIL). The serial loop
+    runs the same blocks, hence the same products, bit for bit.
+    """
+    blocks = [
+        slice(lo, min(lo + _FREQUENCY_BLOCK, frequencies)) for lo in range(0, frequencies, _FREQUENCY_BLOCK)
+    ]
+    if frequencies * work < _SERIAL_WORK:
+        for rows in blocks:
+            task(rows)
+    else:
+        map_serial_blas(task, blocks)

@@ -26,12 +26,12 @@ and this one holds the public functions, their checks and the dispatch.
     frameworks do.
 ``method="fft"`` (:mod:`convbook.conv_fft`)
     The convolution theorem with channels (Mathieu, Henaff & LeCun 2014).
-    Real 2-D FFTs of every input map, every kernel and every output-gradient
-    map, each computed once and reused for all channel pairs; at every
-    frequency the channel sum is a complex matrix product, all frequencies
-    in one batched ``matmul`` of the real and imaginary parts (four real
-    GEMMs, several times faster than numpy's complex ``matmul`` here); one
-    inverse FFT per output map. A stride is
+    Real 2-D FFTs of every input map and every output-gradient map, and
+    DFTs of every kernel, each computed once and reused for all channel
+    pairs; at every frequency the channel sum is a complex matrix product
+    (BLAS ``cgemm`` on contiguous blocks of frequencies); one inverse FFT
+    per output map, in a frame no longer than the input with its padding
+    on one side. A stride is
     applied by subsampling the stride-1 result (forward) or dilating the
     output gradient with zeros (backward), so the FFT work does not shrink
     with the stride.
