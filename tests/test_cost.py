@@ -244,10 +244,10 @@ def test_layer_features_count_output_and_layout_traffic():
     assert direct["layout_values"] == im2col["layout_values"] == 150 + 200
     assert direct["values_moved"] == im2col["values_moved"] == 9 * 2 * 5 * 5 * 3
     assert im2col["patch_runs"] == 9 * 2 * 5 * 5
-    # 5 + 2 padding = 7 points: next_fast_len gives 7 x 8, so 7 x (8 // 2 + 1) frequencies,
-    # each writing 2 images x 4 channels.
+    # 5 + 1 padding (one side) = 6 points: next_fast_len gives 6 x 6, so 6 x (6 // 2 + 1)
+    # frequencies, each writing 2 images x 4 channels.
     fft = dict(zip(FEATURE_NAMES["fft"], features["fft"]))
-    assert fft["frequencies"] == 7 * 5 and fft["output_spectra"] == 2 * 4 * 7 * 5
+    assert fft["frequencies"] == 6 * 4 and fft["output_spectra"] == 2 * 4 * 6 * 4
 
 
 def test_fit_recovers_known_constants():
@@ -347,7 +347,11 @@ def test_cost_model_refuses_what_conv2d_refuses_in_the_same_words(kwargs):
 def test_fft_shape_is_the_layers():
     geometry = convbook.layer_geometry((8, 3, 30, 27), (16, 3, 5, 4), padding=(2, 3))
     assert layer_fft_shape((8, 3, 30, 27), (16, 3, 5, 4), padding=(2, 3)) == geometry.fft_shape
-    assert geometry.fft_shape == (scipy.fft.next_fast_len(34), scipy.fft.next_fast_len(33, real=True))
+    # The input with its padding on one side: 30 + 2 and 27 + 3 points.
+    assert geometry.fft_shape == (scipy.fft.next_fast_len(32), scipy.fft.next_fast_len(30, real=True))
+    # A kernel longer than that, or a stride-1 output longer than that (padding beyond the kernel), sets the length.
+    assert convbook.layer_geometry((1, 1, 2, 2), (1, 1, 5, 5), padding=2).fft_shape == (5, 5)
+    assert convbook.layer_geometry((1, 1, 4, 4), (1, 1, 1, 1), padding=3).fft_shape == (10, 10)
 
 
 def test_features_and_constants_are_read_by_name(tmp_path):

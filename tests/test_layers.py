@@ -97,6 +97,26 @@ def test_all_methods_match_scipy_reference(layer):
     check_against_reference(layer)
 
 
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("padding", [0, 1, 2, 4])
+def test_fft_frame_is_alias_free_at_every_small_size(stride, padding):
+    # The FFT's frame is as short as it can be without wrap-around (LayerGeometry.fft_shape):
+    # one point shorter along any axis and some pass would be wrong. Every size and kernel up
+    # to 7 along H, against the scipy reference, so that no edge of that bound goes unchecked.
+    rng = np.random.default_rng(padding * 10 + stride)
+    for h in range(1, 8):
+        for kh in range(1, min(h + 2 * padding, 7) + 1):
+            x = rng.standard_normal((2, 2, h, 3))
+            w = rng.standard_normal((3, 2, kh, 2))
+            bias = np.zeros(3)
+            g = rng.standard_normal(conv2d(x, w, stride=stride, padding=padding).shape)
+            y_ref, gx_ref, gw_ref = reference(x, w, bias, (stride, stride), (padding, padding), g)
+            close(conv2d(x, w, stride=stride, padding=padding, method="fft"), y_ref, np.float64)
+            gx, gw = conv2d_backward(x, w, g, stride=stride, padding=padding, method="fft")
+            close(gx, gx_ref, np.float64)
+            close(gw, gw_ref, np.float64)
+
+
 @given(layers(winograd=True))
 def test_all_methods_agree_on_3x3_stride_1_layers(layer):
     # Padding up to 3 (> K - 1) also covers the input gradient's cropped frame.

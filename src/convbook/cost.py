@@ -177,12 +177,14 @@ def conv_mults(x_shape, h_shape, mode="full", method="direct", complex_mult=4):
 def layer_fft_shape(x_shape, w_shape, padding=0):
     """The 2-D transform shape FFT convolution of a layer uses.
 
-    A *cyclic* convolution of the padded input's size ``H + 2p`` already
-    gives every output of the three passes without wrap-around (the wrapped
-    terms land only in the ``K - 1`` outputs a valid correlation drops), so
-    an axis needs ``H + 2p`` points, not ``H + 2p + K - 1``. ``rfftn``
-    transforms the last axis as real input and the first as complex, hence
-    ``(next_fast_len(H + 2p), next_fast_len(W + 2p, real=True))``: the
+    A *cyclic* convolution of the input with its padding on one side,
+    ``H + p`` points, already gives every output of the three passes
+    without wrap-around (the wrapped terms land only in the ``p`` zeros
+    before the input, or in the ``K - 1`` outputs a valid correlation
+    drops), so an axis needs ``N = max(H + p, K, H + 2p - K + 1)`` points,
+    not ``H + 2p + K - 1``. ``rfftn`` transforms the last axis as real input
+    and the first as complex, hence ``(next_fast_len(N_h),
+    next_fast_len(N_w, real=True))``: the
     :attr:`~convbook.geometry.LayerGeometry.fft_shape` that
     :func:`convbook.conv2d` uses.
 
@@ -201,7 +203,7 @@ def layer_fft_shape(x_shape, w_shape, padding=0):
     --------
     >>> from convbook.cost import layer_fft_shape
     >>> layer_fft_shape((8, 3, 32, 32), (16, 3, 5, 5), padding=2)
-    (36, 36)
+    (35, 36)
     """
     return layer_geometry(x_shape, w_shape, 1, padding).fft_shape
 

@@ -105,16 +105,31 @@ class LayerGeometry:
 
     @property
     def fft_shape(self):
-        """The 2-D transform shape FFT convolution uses: ``(next_fast_len(H_p), next_fast_len(W_p, real=True))``.
+        """The 2-D transform shape FFT convolution uses: ``(next_fast_len(N_h), next_fast_len(N_w, real=True))``.
 
-        A *cyclic* correlation of the padded size already gives every kept
-        output of the three passes: the wrapped terms land only in the
-        outputs that valid mode or the stride subsampling drops. The last
-        axis is transformed as real input (``rfft``), the first as complex.
+        Along each axis ``N = max(H + p, K, H + 2p - K + 1)``: the input
+        with the padding on one side only, unless the kernel or the
+        stride-1 output is longer. A *cyclic* correlation of that length
+        already gives every kept output of the three passes. Forward, the
+        wrapped reads ``(i + u) mod N`` of outputs past ``N - 1 - u`` land
+        in the ``p`` zeros before the input (``i + u - N <= H + 2p - 1 - N
+        < p``); the input gradient's wrapped terms likewise meet only zeros,
+        and the weight gradient reads as the forward pass does. The padding
+        after the input, zeros the frame would hold, need not be held. The
+        last axis is transformed as real input (``rfft``), the first as
+        complex.
+
+        Examples
+        --------
+        >>> from convbook.geometry import layer_geometry
+        >>> layer_geometry((32, 64, 32, 32), (64, 64, 7, 7), padding=3).fft_shape
+        (35, 36)
+        >>> layer_geometry((32, 64, 32, 32), (64, 64, 7, 7)).fft_shape
+        (32, 32)
         """
         return (
-            scipy.fft.next_fast_len(self.padded_height),
-            scipy.fft.next_fast_len(self.padded_width, real=True),
+            scipy.fft.next_fast_len(_frame(self.height, self.kernel_height, self.padding[0])),
+            scipy.fft.next_fast_len(_frame(self.width, self.kernel_width, self.padding[1]), real=True),
         )
 
     def strided(self, u, v):
@@ -133,6 +148,11 @@ class LayerGeometry:
         xp = np.zeros((b, self.padded_height, self.padded_width, c), dtype=x.dtype)
         xp[:, ph : ph + self.height, pw : pw + self.width] = x.transpose(0, 2, 3, 1)
         return xp
+
+
+def _frame(n, k, p):
+    """The shortest alias-free cyclic length along one axis (:attr:`LayerGeometry.fft_shape`)."""
+    return max(n + p, k, n + 2 * p - k + 1)
 
 
 def nchw(a_nhwc):
@@ -188,7 +208,7 @@ def layer_geometry(x_shape, w_shape, stride=1, padding=0, names=("x_shape", "w_s
     >>> from convbook.geometry import layer_geometry
     >>> g = layer_geometry((2, 3, 8, 8), (4, 3, 3, 3), padding=(1, 0))
     >>> g.output_shape, g.fft_shape
-    ((2, 4, 8, 6), (10, 8))
+    ((2, 4, 8, 6), (9, 8))
     >>> layer_geometry((2, 3, 8, 8), (4, 2, 3, 3))
     Traceback (most recent call last):
         ...
