@@ -85,7 +85,10 @@ def check_against_reference(layer, winograd=False):
         for m in METHODS
     ]
     if winograd:
-        passes.append((winograd_conv2d(x, w, bias, padding), *winograd_conv2d_backward(x, w, g, padding)))
+        passes += [
+            (winograd_conv2d(x, w, bias, padding, m), *winograd_conv2d_backward(x, w, g, padding, m))
+            for m in (2, 4)
+        ]
     for y, gx, gw in passes:
         close(y, y_ref, dtype)
         close(gx, gx_ref, dtype)
@@ -123,29 +126,33 @@ def test_all_methods_agree_on_3x3_stride_1_layers(layer):
     check_against_reference(layer, winograd=True)
 
 
+@pytest.mark.parametrize("output_tile", [2, 4])
 @pytest.mark.parametrize("padding", [0, 1, (2, 0), 3])
-def test_winograd_gradients_match_finite_differences(padding):
+def test_winograd_gradients_match_finite_differences(padding, output_tile):
     rng = np.random.default_rng(8)
     x = rng.standard_normal((2, 2, 5, 6))
     w = rng.standard_normal((3, 2, 3, 3))
     r = rng.standard_normal(conv2d(x, w, padding=padding).shape)
 
     def loss(x, w):
-        return float(np.sum(winograd_conv2d(x, w, padding=padding) * r))
+        return float(np.sum(winograd_conv2d(x, w, padding=padding, output_tile=output_tile) * r))
 
-    gx, gw = winograd_conv2d_backward(x, w, r, padding=padding)
+    gx, gw = winograd_conv2d_backward(x, w, r, padding=padding, output_tile=output_tile)
     check_finite_differences(loss, x, w, gx, gw)
 
 
+@pytest.mark.parametrize("output_tile", [2, 4])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_winograd_on_a_cnn_sized_layer(dtype):
-    # Odd and even sizes: the 2x2 output tiles overhang the odd side.
+def test_winograd_on_a_cnn_sized_layer(dtype, output_tile):
+    # Sizes 13 and 14: the output tiles overhang by 1, 2 or 3 rows, and
+    # enough channels for the transforms to run in several blocks.
     rng = np.random.default_rng(9)
-    x = rng.standard_normal((4, 16, 13, 12)).astype(dtype)
-    w = rng.standard_normal((8, 16, 3, 3)).astype(dtype)
-    g = rng.standard_normal((4, 8, 13, 12)).astype(dtype)
+    x = rng.standard_normal((4, 80, 13, 14)).astype(dtype)
+    w = rng.standard_normal((72, 80, 3, 3)).astype(dtype)
+    g = rng.standard_normal((4, 72, 13, 14)).astype(dtype)
+    m = output_tile
     for ours, ref in zip(
-        (winograd_conv2d(x, w, padding=1), *winograd_conv2d_backward(x, w, g, padding=1)),
+        (winograd_conv2d(x, w, padding=1, output_tile=m), *winograd_conv2d_backward(x, w, g, 1, m)),
         (conv2d(x, w, padding=1, method="im2col"), *conv2d_backward(x, w, g, padding=1, method="im2col")),
     ):
         close(ours, ref, dtype)
@@ -296,6 +303,25 @@ def test_bad_bias_raises(bias, error, match):
 def test_bad_grad_output_raises(grad_output, error, match):
     with pytest.raises(error, match=match):
         conv2d_backward(X, W, grad_output)
+
+
+@pytest.mark.parametrize("output_tile", [3, 0, 2.5, "4", True, None])
+def test_winograd_output_tile_must_be_2_or_4(output_tile):
+    with pytest.raises(ValueError, match=r"output_tile must be one of \(2, 4\), got"):
+        winograd_conv2d(X, W, output_tile=output_tile)
+    with pytest.raises(ValueError, match=r"output_tile must be one of \(2, 4\), got"):
+        winograd_conv2d_backward(X, W, np.ones((2, 4, 4, 4)), output_tile=output_tile)
+
+
+def test_winograd_f4_rounds_more_than_f2_in_float32():
+    # The price of F(4x4, 3x3)'s fewer multiplications: transform coefficients up to 8 (in A^T)
+    # and 5 (in B^T) amplify float32 rounding. Both stay far inside float32 layer tolerances.
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((4, 32, 16, 16)).astype(np.float32)
+    w = rng.standard_normal((32, 32, 3, 3)).astype(np.float32)
+    exact = conv2d(x.astype(np.float64), w.astype(np.float64), padding=1)
+    error = {m: np.abs(winograd_conv2d(x, w, padding=1, output_tile=m) - exact).max() for m in (2, 4)}
+    assert 4 * error[2] < error[4] < 1e-4 * np.abs(exact).max()
 
 
 @pytest.mark.parametrize("w_shape", [(4, 3, 5, 5), (4, 3, 3, 1)])

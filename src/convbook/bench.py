@@ -405,7 +405,8 @@ def bench_layers(
     cases : list of (x_shape, w_shape, padding)
     methods : sequence of str
         Methods of :func:`convbook.conv2d`, ``"winograd"`` (for
-        :func:`convbook.winograd_conv2d`) and ``"torch"`` (needs ``torch``).
+        :func:`convbook.winograd_conv2d`, F(4x4, 3x3)) and ``"torch"``
+        (needs ``torch``).
     passes : sequence of {"forward", "training"}
         ``"training"`` times the forward pass followed by both gradients:
         :func:`convbook.conv2d_forward` and :func:`convbook.conv2d_vjp`, so

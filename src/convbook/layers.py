@@ -41,10 +41,11 @@ and this one holds the public functions, their checks and the dispatch.
     :func:`scipy.signal.convolve` does with ``method="auto"``; the result is
     exactly that method's.
 ``winograd_conv2d`` (3x3 kernels only; :mod:`convbook.winograd`)
-    Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray 2016), for 3x3
-    kernels at stride 1 only (any padding; a ``ValueError`` otherwise): 16
-    multiplications per 2x2 outputs instead of 36. A function of its own,
-    not a ``method``: it does not take every layer.
+    Winograd's minimal filtering F(4x4, 3x3) or F(2x2, 3x3) (Lavin & Gray
+    2016), for 3x3 kernels at stride 1 only (any padding; a ``ValueError``
+    otherwise): 36 multiplications per 4x4 outputs instead of 144, or 16 per
+    2x2 instead of 36. A function of its own, not a ``method``: it does not
+    take every layer.
 
 Dtypes follow numpy promotion with float32 as the floor: the result dtype is
 ``numpy.result_type(x, w, [bias or grad_output], numpy.float32)``. So float32
@@ -272,19 +273,24 @@ def conv2d_vjp(ctx, grad_output):
     return algorithm.backward(x, w, grad_output.astype(dtype, copy=False), geom)
 
 
-def winograd_conv2d(x, w, bias=None, padding=0):
-    """:func:`conv2d` by Winograd's minimal filtering F(2x2, 3x3).
+def winograd_conv2d(x, w, bias=None, padding=0, output_tile=4):
+    """:func:`conv2d` by Winograd's minimal filtering F(m x m, 3x3).
 
-    For 3x3 kernels at stride 1 (any padding): 16 multiplications per 2x2
-    block of outputs instead of 36, the reason frameworks send 3x3 layers to
-    Winograd rather than the FFT (Lavin & Gray 2016). The same numbers as
-    ``conv2d(x, w, bias, 1, padding)`` up to rounding. Measured in Chapter
-    *What convolution costs* (book/09_cost.ipynb).
+    For 3x3 kernels at stride 1 (any padding): ``(m + 2)^2``
+    multiplications per ``m x m`` block of outputs instead of ``9 m^2``, 16
+    instead of 36 for F(2x2, 3x3) and 36 instead of 144 for F(4x4, 3x3), the
+    reason frameworks send 3x3 layers to Winograd rather than the FFT (Lavin
+    & Gray 2016). The same numbers as ``conv2d(x, w, bias, 1, padding)`` up
+    to rounding, which the larger tile makes larger (its transforms hold
+    coefficients up to 8). Measured in Chapter *What convolution costs*
+    (book/09_cost.ipynb).
 
     Parameters
     ----------
     x, w, bias, padding
         As in :func:`conv2d`; ``w`` must have 3x3 kernels.
+    output_tile : {4, 2}
+        ``m``, the side of the output block each transformed tile gives.
 
     Returns
     -------
@@ -299,8 +305,11 @@ def winograd_conv2d(x, w, bias=None, padding=0):
     >>> winograd_conv2d(x, np.ones((1, 1, 3, 3))).round(6)
     array([[[[45., 54.],
              [81., 90.]]]])
+    >>> winograd_conv2d(x, np.ones((1, 1, 3, 3)), output_tile=2).round(6)
+    array([[[[45., 54.],
+             [81., 90.]]]])
     """
-    return _forward(x, w, bias, 1, padding, "winograd")
+    return _forward(x, w, bias, 1, padding, "winograd", options=_winograd_options(output_tile))
 
 
 def conv2d_backward(x, w, grad_output, stride=1, padding=0, method="direct"):
@@ -377,18 +386,20 @@ def conv2d_backward(x, w, grad_output, stride=1, padding=0, method="direct"):
     return _backward(x, w, grad_output, stride, padding, method)
 
 
-def winograd_conv2d_backward(x, w, grad_output, padding=0):
+def winograd_conv2d_backward(x, w, grad_output, padding=0, output_tile=4):
     """:func:`conv2d_backward` for :func:`winograd_conv2d`: ``(grad_x, grad_w)``.
 
     The input gradient is a full 3x3 correlation with the flipped kernels at
-    stride 1, so it runs through F(2x2, 3x3) too; the weight gradient (a
-    correlation whose "kernel" is the whole output gradient) is one matrix
-    product per image.
+    stride 1, so it runs through F(m x m, 3x3) too; the weight gradient
+    reuses the input's transformed tiles, which meet the transformed blocks
+    of the output gradient in ``(m + 2)^2`` GEMMs over the tiles.
 
     Parameters
     ----------
     x, w, grad_output, padding
         As in :func:`conv2d_backward`; ``w`` must have 3x3 kernels.
+    output_tile : {4, 2}
+        As in :func:`winograd_conv2d`.
 
     Returns
     -------
@@ -405,10 +416,16 @@ def winograd_conv2d_backward(x, w, grad_output, padding=0):
            [26., 30., 34.],
            [42., 46., 50.]])
     """
-    return _backward(x, w, grad_output, 1, padding, "winograd")
+    return _backward(x, w, grad_output, 1, padding, "winograd", options=_winograd_options(output_tile))
 
 
-def _forward(x, w, bias, stride, padding, method, save=False):
+def _winograd_options(output_tile):
+    if isinstance(output_tile, bool) or output_tile not in winograd.OUTPUT_TILES:
+        raise ValueError(f"output_tile must be one of {winograd.OUTPUT_TILES}, got {output_tile!r}")
+    return {"output_tile": int(output_tile)}
+
+
+def _forward(x, w, bias, stride, padding, method, save=False, options=None):
     extra = ()
     if bias is not None:
         bias = real_array(bias, "bias")
@@ -422,7 +439,7 @@ def _forward(x, w, bias, stride, padding, method, save=False):
     if save and method == "fft":
         y, saved = conv_fft.forward(x, w, geom, save=True)
     else:
-        y = _ALGORITHMS[method].forward(x, w, geom)
+        y = _ALGORITHMS[method].forward(x, w, geom, **(options or {}))
     if bias is not None:
         y += bias.astype(dtype, copy=False)[:, None, None]
     return (y, Conv2dContext(x, w, geom, method, saved)) if save else y
@@ -436,12 +453,16 @@ def _check_grad_output(grad_output, geom):
         )
 
 
-def _backward(x, w, grad_output, stride, padding, method):
+def _backward(x, w, grad_output, stride, padding, method, options=None):
     grad_output = real_array(grad_output, "grad_output")
     x, w, geom, dtype = _check_layer(x, w, stride, padding, method, (grad_output,))
     _check_grad_output(grad_output, geom)
     return _ALGORITHMS[_resolve(method, geom, (x, w, grad_output), stacklevel=4)].backward(
-        x.astype(dtype, copy=False), w.astype(dtype, copy=False), grad_output.astype(dtype, copy=False), geom
+        x.astype(dtype, copy=False),
+        w.astype(dtype, copy=False),
+        grad_output.astype(dtype, copy=False),
+        geom,
+        **(options or {}),
     )
 
 
